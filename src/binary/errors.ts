@@ -1,0 +1,13 @@
+/** DecodeError: the only error a decoder may throw on untrusted bytes. */
+import { ToxError } from '../base/index.js';
+
+export class DecodeError extends ToxError {
+  constructor(
+    readonly packet: string,
+    readonly path: string,
+    readonly offset: number,
+    readonly reason: string,
+  ) {
+    super('DECODE_ERROR', `${packet}${path ? '.' + path : ''} at offset ${offset}: ${reason}`, { packet, path, offset, reason });
+  }
+}
