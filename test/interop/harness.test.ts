@@ -2,7 +2,7 @@
 // loopback find each other, exchange a friend request, messages, a custom packet and a file, share
 // a conference; savedata and toxencryptsave round-trip; tox-bootstrapd starts and serves a node;
 // the native libsodium bindings for benchmarks work.
-// Opens UDP/TCP sockets: run inside a private network namespace, e.g.
+// Opens UDP/TCP sockets, so the Tox parts skip outside a private network namespace (fail in CI):
 //   unshare -n sh -c 'ip link set lo up && exec npx vitest run test/interop/harness.test.ts'
 
 import { afterEach, describe, expect, test } from 'vitest';
@@ -12,9 +12,11 @@ import { toxIsDataEncrypted, toxPassDecrypt, toxPassEncrypt } from '../support/t
 import { ToxcoreInstance, type ToxcoreOptions } from '../support/toxcore/instance.js';
 import { requireToxcore, toxcoreVersion } from '../support/toxcore/lib.js';
 import { nativeSodium, nativeSodiumAvailable } from '../support/native-sodium.js';
+import { requirePrivateNetwork } from '../support/netns.js';
 
-const haveToxcore = requireToxcore() !== null;
-const haveBootstrapd = requireBootstrapd();
+// Each require* throws in CI when its precondition is missing; outside CI the suites skip.
+const runTox = requirePrivateNetwork() && requireToxcore() !== null;
+const runBootstrapd = runTox && requireBootstrapd();
 
 const TIMEOUT = 90_000;
 const ONLINE_MS = 40_000;
@@ -42,7 +44,7 @@ function errorName(body: () => unknown): string | undefined {
   return undefined;
 }
 
-describe.skipIf(!haveToxcore)('c-toxcore harness', () => {
+describe.skipIf(!runTox)('c-toxcore harness', () => {
   test('loads libtoxcore 0.2.x', () => {
     expect(toxcoreVersion()).toMatch(/^0\.2\.\d+$/);
   });
@@ -195,7 +197,7 @@ describe.skipIf(!haveToxcore)('c-toxcore harness', () => {
   }, TIMEOUT);
 });
 
-describe.skipIf(!haveToxcore || !haveBootstrapd)('tox-bootstrapd harness', () => {
+describe.skipIf(!runBootstrapd)('tox-bootstrapd harness', () => {
   let daemon: Bootstrapd | undefined;
   afterEach(async () => {
     await daemon?.stop();

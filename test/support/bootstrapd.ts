@@ -1,14 +1,17 @@
 // tox-bootstrapd (toxcore-utils, c-toxcore 0.2.18) as a child process for interop tests.
 // Owns: the generated config (free UDP/TCP ports, keys and pid file in a private temp dir, no
 // IPv6, no LAN discovery, no MOTD, no bootstrap_nodes), startup (public key from the
-// `Public Key: <hex>` line or the 64-byte keys file, ports bound per /proc/net), and teardown.
-// The daemon binds 0.0.0.0: start it only inside a private network namespace (unshare -n).
+// `Public Key: <hex>` line or the 64-byte keys file, ports bound per /proc/net), and teardown
+// (also on process exit, so a crashed test run leaves no daemon behind).
+// The daemon binds 0.0.0.0: startBootstrapd() refuses to run outside a loopback-only network
+// namespace (see netns.ts).
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assertPrivateNetwork } from './netns.js';
 import { freeTcpPort, freeUdpPort } from './ports.js';
 
 export interface BootstrapdOptions {
@@ -105,6 +108,7 @@ async function terminate(child: ChildProcess): Promise<void> {
 
 /** Starts tox-bootstrapd on free ports and resolves once it is ready. */
 export async function startBootstrapd(options: BootstrapdOptions = {}): Promise<Bootstrapd> {
+  assertPrivateNetwork(BINARY);
   const tcpRelay = options.tcpRelay ?? true;
   const timeoutMs = options.startupTimeoutMs ?? 10_000;
   const binary = findBinary();
@@ -125,9 +129,18 @@ export async function startBootstrapd(options: BootstrapdOptions = {}): Promise<
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { log += chunk; });
   child.on('error', (error) => { spawnError = error; });
 
+  // If this process ends without stop() (crash, forgotten teardown), do not orphan the daemon.
+  const onExit = (): void => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
-    stopping ??= terminate(child).finally(() => rmSync(dir, { recursive: true, force: true }));
+    stopping ??= terminate(child).finally(() => {
+      process.off('exit', onExit);
+      rmSync(dir, { recursive: true, force: true });
+    });
     return stopping;
   };
 

@@ -2,7 +2,7 @@
 // + conferences, plus creation from options and a real-time "iterate until" helper.
 // Owns: the Tox_Options mapping (safe loopback defaults: UDP on, IPv6 off, local discovery OFF,
 // a free OS-assigned UDP port instead of c-toxcore's default 33445.. range, no TCP server).
-// Run anything that creates instances only inside a private network namespace.
+// create() refuses to run outside a loopback-only network namespace (see ../netns.ts).
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import koffi from 'koffi';
@@ -11,6 +11,7 @@ import { SavedataType, ToxcoreError, withError } from './constants.js';
 import { ToxcoreConferences } from './conferences.js';
 import { keyBytes } from './core.js';
 import { toxcore } from './lib.js';
+import { assertPrivateNetwork } from '../netns.js';
 import { freeUdpPort } from '../ports.js';
 
 export interface ToxcoreOptions {
@@ -88,6 +89,7 @@ export class ToxcoreInstance extends ToxcoreConferences {
    * When the port was picked here and got taken meanwhile (PORT_ALLOC), retries with a new one.
    */
   static async create(options: ToxcoreOptions = {}): Promise<ToxcoreInstance> {
+    assertPrivateNetwork('a c-toxcore instance');
     const lib = toxcore();
     for (let attempt = 1; ; attempt++) {
       const startPort = options.startPort ?? (await freeUdpPort());

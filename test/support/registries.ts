@@ -1,0 +1,13 @@
+/**
+ * Every layer's packet registry, for the registry-wide wire tests. A layer that
+ * defines packets adds one line to the list below.
+ */
+import type { PacketRegistry } from '../../src/binary/index.js';
+
+const registries: PacketRegistry[] = await Promise.all([
+  import('../../src/net/index.js').then((m) => m.netCodecs),
+]);
+
+export function allRegistries(): PacketRegistry[] {
+  return [...registries];
+}
