@@ -114,6 +114,15 @@ export function literal<const V extends number>(value: V, width: UintWidth = 1, 
   };
 }
 
+/** Throws EncodeError unless `v` is a byte array (a missing field must not surface as a TypeError). */
+function checkBytes(v: unknown): asserts v is Uint8Array {
+  if (!(v instanceof Uint8Array)) throw new EncodeError(`expected a Uint8Array, got ${v === null ? 'null' : typeof v}`);
+}
+
+function checkObject(v: unknown, what: string): asserts v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) throw new EncodeError(`expected ${what}, got ${v === null ? 'null' : typeof v}`);
+}
+
 // ---------------------------------------------------------------- byte strings
 
 /** Exactly `length` bytes. */
@@ -122,6 +131,7 @@ export function bytes(length: number): Codec<Uint8Array> {
     shape: { type: 'bytes', length },
     fixedSize: length,
     size(v) {
+      checkBytes(v);
       if (v.length !== length) throw new EncodeError(`expected ${length} bytes, got ${v.length}`);
       return length;
     },
@@ -136,6 +146,7 @@ export function varBytes(prefix: Codec<number>, max: number): Codec<Uint8Array> 
     shape: { type: 'varBytes', prefix: prefix.shape, max },
     fixedSize: undefined,
     size(v) {
+      checkBytes(v);
       if (v.length > max) throw new EncodeError(`${v.length} bytes exceed the limit of ${max}`);
       return prefix.size(v.length) + v.length;
     },
@@ -158,6 +169,7 @@ export function rest(max = Number.MAX_SAFE_INTEGER): Codec<Uint8Array> {
     shape: { type: 'rest', max },
     fixedSize: undefined,
     size(v) {
+      checkBytes(v);
       if (v.length > max) throw new EncodeError(`${v.length} bytes exceed the limit of ${max}`);
       return v.length;
     },
@@ -188,6 +200,7 @@ export function array<T>(item: Codec<T>, count: ArrayCount): Codec<T[]> {
     shape: { type: 'array', item: item.shape, count: spec },
     fixedSize: 'count' in count && item.fixedSize !== undefined ? count.count * item.fixedSize : undefined,
     size(v) {
+      if (!Array.isArray(v)) throw new EncodeError(`expected an array, got ${typeof v}`);
       let total = 0;
       if ('prefix' in count) {
         if (v.length > count.max) throw new EncodeError(`${v.length} items exceed the limit of ${count.max}`);
@@ -244,8 +257,9 @@ export function struct<F extends StructFields>(fields: F): Codec<StructValue<F>>
     shape: { type: 'struct', fields: entries.map(([k, c]) => [k, c.shape] as const) },
     fixedSize: fixed,
     size(v) {
+      checkObject(v, 'a struct object');
       let total = 0;
-      for (const [k, c] of entries) total += c.size((v as Record<string, unknown>)[k]);
+      for (const [k, c] of entries) total += c.size(v[k]);
       return total;
     },
     write(w, v) {
@@ -282,7 +296,8 @@ export function union<K extends string, V extends Record<number, Codec<object>>>
     shape: { type: 'union', key, tag: tag.shape, variants: [...table].map(([t, c]) => [t, c.shape] as const) },
     fixedSize: undefined,
     size(v) {
-      const t = (v as Record<string, unknown>)[key] as number;
+      checkObject(v, `an object tagged by ${key}`);
+      const t = v[key] as number;
       return tag.size(t) + variantOf(t).size(v);
     },
     write(w, v) {

@@ -6,6 +6,9 @@ import type { PacketRegistry } from '../../src/binary/index.js';
 
 const registries: PacketRegistry[] = await Promise.all([
   import('../../src/net/index.js').then((m) => m.netCodecs),
+  import('../../src/dht/index.js').then((m) => m.dhtCodecs),
+  import('../../src/storage/index.js').then((m) => m.storageCodecs),
+  import('../../src/tcp/index.js').then((m) => m.tcpCodecs),
 ]);
 
 export function allRegistries(): PacketRegistry[] {
