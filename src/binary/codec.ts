@@ -325,11 +325,27 @@ export function mapped<I, O>(
   decode: (value: I, fail: (reason: string) => never) => O,
   encode: (value: O) => I,
 ): Codec<O> {
+  // `size` runs before `write` for every value (encoders size the buffer first), so the
+  // converted value is kept between the two calls instead of converting twice.
+  const converted = new WeakMap<object, I>();
+  const convert = (v: O): I => {
+    if (typeof v !== 'object' || v === null) return encode(v);
+    const hit = converted.get(v);
+    if (hit !== undefined) {
+      converted.delete(v);
+      return hit;
+    }
+    return encode(v);
+  };
   return {
     shape: { type: 'map', inner: inner.shape, decode: decode as (x: never, fail: (reason: string) => never) => unknown, encode: encode as (x: never) => unknown },
     fixedSize: inner.fixedSize,
-    size: (v) => inner.size(encode(v)),
-    write: (w, v) => inner.write(w, encode(v)),
+    size(v) {
+      const i = encode(v);
+      if (typeof v === 'object' && v !== null) converted.set(v, i);
+      return inner.size(i);
+    },
+    write: (w, v) => inner.write(w, convert(v)),
     read(r) {
       const at = r.offset;
       const value = inner.read(r);
