@@ -71,6 +71,8 @@ function parseIpv6(text: string): Uint8Array | undefined {
 }
 
 function formatIpv6(b: Uint8Array): string {
+  // RFC 5952 section 5: IPv4-mapped addresses keep the dotted quad.
+  if (isMappedIpv4(b)) return `::ffff:${b.subarray(12).join('.')}`;
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) groups.push((b[2 * i]! << 8) | b[2 * i + 1]!);
   // Longest run (length >= 2) of zero groups, first one on ties.
@@ -150,14 +152,24 @@ export function isLoopback(a: IpPort): boolean {
 }
 
 /**
- * c-toxcore's `ip_is_lan`: loopback, 10/8, 172.16/12, 192.168/16, 169.254/16,
- * 100.64/10, IPv6 link-local (fe80::/10) and IPv6 loopback.
+ * c-toxcore's `ip_is_lan`: loopback, 10/8, 172.16/12, 192.168/16,
+ * 169.254.1.0-169.254.254.255, 100.64/10, IPv6 link-local (fe80::/10), the
+ * multicast all-nodes forms c-toxcore accepts (ff00..ff02 with last byte 1)
+ * and IPv6 loopback.
  */
 export function isLan(a: IpPort): boolean {
   const b = ipBytes(a);
   if (a.family === 4) {
-    const [x, y] = [b[0]!, b[1]!];
-    return x === 127 || x === 10 || (x === 172 && y >= 16 && y <= 31) || (x === 192 && y === 168) || (x === 169 && y === 254) || (x === 100 && (y & 0xc0) === 64);
+    const [x, y, z] = [b[0]!, b[1]!, b[2]!];
+    return (
+      x === 127 ||
+      x === 10 ||
+      (x === 172 && y >= 16 && y <= 31) ||
+      (x === 192 && y === 168) ||
+      (x === 169 && y === 254 && z !== 0 && z !== 255) ||
+      (x === 100 && (y & 0xc0) === 64)
+    );
   }
-  return a.ip === '::1' || (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80);
+  const multicastAllNodes = b[0] === 0xff && b[1]! < 3 && b[15] === 1;
+  return a.ip === '::1' || multicastAllNodes || (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80);
 }
