@@ -1,0 +1,3 @@
+/** Bot config: schema and loader. */
+export * from './schema.js';
+export * from './load.js';
