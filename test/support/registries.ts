@@ -7,8 +7,10 @@ import type { PacketRegistry } from '../../src/binary/index.js';
 const registries: PacketRegistry[] = await Promise.all([
   import('../../src/net/index.js').then((m) => m.netCodecs),
   import('../../src/dht/index.js').then((m) => m.dhtCodecs),
+  import('../../src/netcrypto/index.js').then((m) => m.netcryptoCodecs),
   import('../../src/storage/index.js').then((m) => m.storageCodecs),
   import('../../src/tcp/index.js').then((m) => m.tcpCodecs),
+  import('../../src/onion/index.js').then((m) => m.onionCodecs),
 ]);
 
 export function allRegistries(): PacketRegistry[] {

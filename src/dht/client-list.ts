@@ -1,0 +1,162 @@
+/**
+ * Node records ("Client_data") and a fixed-size list of them with key and
+ * address indexes. Each record keeps one association per IP family: address,
+ * last heard, last probed, and the address some other node reported for the
+ * list's target ("returned" address, used for NAT traversal). Implements the
+ * update rules shared by the close list and DHT-friend lists (§3.4): updating a
+ * known key, re-keying a slot that a new key arrives from, and never letting a
+ * LAN address replace a non-LAN one.
+ */
+import type { DhtPublicKey } from '../crypto/index.js';
+import { formatIpPort, isLan, type IpPort } from '../net/index.js';
+import { BAD_NODE_TIMEOUT_MS } from './constants.js';
+
+export const NEVER = Number.NEGATIVE_INFINITY;
+
+export interface Association {
+  address: IpPort | undefined;
+  /** Last time we heard from the node on this address. */
+  heardAt: number;
+  /** Last time we sent it a periodic nodes request. */
+  pingedAt: number;
+  /** Address another node reported for this list's target. */
+  returned: IpPort | undefined;
+  returnedAt: number;
+  /** The report was about us (close list only). */
+  returnedIsSelf: boolean;
+}
+
+export interface ClientEntry {
+  publicKey: DhtPublicKey;
+  /** Hex of `publicKey`, the index key. */
+  id: string;
+  v4: Association;
+  v6: Association;
+}
+
+export function emptyAssociation(): Association {
+  return { address: undefined, heardAt: NEVER, pingedAt: NEVER, returned: undefined, returnedAt: NEVER, returnedIsSelf: false };
+}
+
+export function isBad(assoc: Association, now: number): boolean {
+  return assoc.heardAt + BAD_NODE_TIMEOUT_MS <= now;
+}
+
+/** Both families bad (an empty slot counts as bad): the slot may be reused. */
+export function isReplaceable(entry: ClientEntry | undefined, now: number): boolean {
+  return entry === undefined || (isBad(entry.v4, now) && isBad(entry.v6, now));
+}
+
+export function associationFor(entry: ClientEntry, address: IpPort): Association {
+  return address.family === 4 ? entry.v4 : entry.v6;
+}
+
+/** The fresher good association (IPv4 on ties), as c-toxcore picks for nodes responses. */
+export function freshestAssociation(entry: ClientEntry): Association {
+  return entry.v4.heardAt >= entry.v6.heardAt ? entry.v4 : entry.v6;
+}
+
+export class ClientList {
+  readonly slots: Array<ClientEntry | undefined>;
+  private readonly byKey = new Map<string, ClientEntry>();
+  private readonly byAddress = new Map<string, ClientEntry>();
+
+  constructor(readonly size: number) {
+    this.slots = new Array<ClientEntry | undefined>(size).fill(undefined);
+  }
+
+  get occupied(): number {
+    return this.byKey.size;
+  }
+
+  get(id: string): ClientEntry | undefined {
+    return this.byKey.get(id);
+  }
+
+  *entries(): IterableIterator<ClientEntry> {
+    yield* this.byKey.values();
+  }
+
+  /**
+   * c-toxcore's `client_or_ip_port_in_list`: refreshes the entry for `publicKey`
+   * (or re-keys the entry already holding `address`). False if neither exists.
+   */
+  refresh(publicKey: DhtPublicKey, id: string, address: IpPort, now: number): boolean {
+    const known = this.byKey.get(id);
+    if (known) {
+      this.updateAddress(known, address, now);
+      return true;
+    }
+    const sameAddress = this.byAddress.get(formatIpPort(address));
+    if (!sameAddress) return false;
+    // The node at this address restarted with a new key: the slot now belongs to the new key.
+    this.byKey.delete(sameAddress.id);
+    sameAddress.publicKey = publicKey;
+    sameAddress.id = id;
+    this.byKey.set(id, sameAddress);
+    const other = address.family === 4 ? sameAddress.v6 : sameAddress.v4;
+    this.setAddress(sameAddress, other, undefined);
+    Object.assign(other, emptyAssociation());
+    const assoc = associationFor(sameAddress, address);
+    assoc.heardAt = now;
+    return true;
+  }
+
+  /** c-toxcore's `update_client_with_reset`: slot `index` now holds `publicKey` at `address`, other family cleared. */
+  store(index: number, publicKey: DhtPublicKey, id: string, address: IpPort, now: number): ClientEntry {
+    const old = this.slots[index];
+    if (old) this.remove(old);
+    const entry: ClientEntry = { publicKey, id, v4: emptyAssociation(), v6: emptyAssociation() };
+    const assoc = associationFor(entry, address);
+    assoc.heardAt = now;
+    this.setAddress(entry, assoc, address);
+    this.slots[index] = entry;
+    this.byKey.set(id, entry);
+    return entry;
+  }
+
+  /** Records that another node reported `address` for `id` (c-toxcore's `update_client_data`). */
+  recordReturned(id: string, address: IpPort, now: number, aboutSelf: boolean): boolean {
+    const entry = this.byKey.get(id);
+    if (!entry) return false;
+    const assoc = associationFor(entry, address);
+    assoc.returned = address;
+    assoc.returnedAt = now;
+    assoc.returnedIsSelf = aboutSelf;
+    return true;
+  }
+
+  /** Reorders slots: replaceable entries first, then farthest from `base` first (c-toxcore's `sort_client_list`). */
+  sortForReplacement(base: Uint8Array, now: number, compare: (base: Uint8Array, a: Uint8Array, b: Uint8Array) => number): void {
+    // Wrapped because Array#sort moves `undefined` (empty slots) to the end without comparing.
+    const sorted = this.slots.map((entry) => ({ entry })).sort(({ entry: a }, { entry: b }) => {
+      const ra = isReplaceable(a, now);
+      const rb = isReplaceable(b, now);
+      if (ra || rb) return ra === rb ? 0 : ra ? -1 : 1;
+      return compare(base, b!.publicKey, a!.publicKey);
+    });
+    sorted.forEach(({ entry }, i) => (this.slots[i] = entry));
+  }
+
+  private updateAddress(entry: ClientEntry, address: IpPort, now: number): void {
+    const assoc = associationFor(entry, address);
+    if (assoc.address && !isLan(assoc.address) && isLan(address)) return;
+    this.setAddress(entry, assoc, address);
+    assoc.heardAt = now;
+  }
+
+  private setAddress(entry: ClientEntry, assoc: Association, address: IpPort | undefined): void {
+    if (assoc.address) {
+      const key = formatIpPort(assoc.address);
+      if (this.byAddress.get(key) === entry) this.byAddress.delete(key);
+    }
+    assoc.address = address;
+    if (address) this.byAddress.set(formatIpPort(address), entry);
+  }
+
+  private remove(entry: ClientEntry): void {
+    this.setAddress(entry, entry.v4, undefined);
+    this.setAddress(entry, entry.v6, undefined);
+    if (this.byKey.get(entry.id) === entry) this.byKey.delete(entry.id);
+  }
+}
