@@ -8,6 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { initCrypto } from '../src/crypto/index.js';
 import { cryptoBench } from './bench/crypto.js';
+import { profileBench } from './bench/profile.js';
+import { dhtBench } from './bench/dht.js';
 import { ratioOf, type BenchRow } from './bench/measure.js';
 // @ts-expect-error -- plain ESM helper without type declarations
 import { insideNetns, reexecInNetns } from './netns.mjs';
@@ -16,6 +18,8 @@ type Bench = (runs: number) => Promise<BenchRow[]>;
 
 const BENCHES: Record<string, Bench> = {
   crypto: cryptoBench,
+  profile: profileBench,
+  dht: dhtBench,
 };
 
 function argValue(name: string): string | undefined {

@@ -42,6 +42,13 @@ export const MAX_REMEMBERED_BOOTSTRAP_NODES = 32;
 
 /** c-toxcore runs do_dht at most once per second. */
 export const DEFAULT_TICK_INTERVAL_MS = 1_000;
+/**
+ * Nodes a response tells us about are asked for nodes this soon instead of at the
+ * next tick (c-toxcore's do_dht runs whenever its seconds clock turns, so its
+ * effective delay is below a second too). Bounded: responses carry at most 4 nodes
+ * and the queues are capped.
+ */
+export const BOOTSTRAP_QUEUE_FLUSH_MS = 50;
 
 /** NAT traversal (§3.8). */
 export const NAT_PING_INTERVAL_MS = 3_000;

@@ -28,6 +28,7 @@ import {
   BAD_NODE_TIMEOUT_MS,
   DEFAULT_REQUESTS_PER_SECOND,
   DEFAULT_REQUESTS_PER_SOURCE_PER_SECOND,
+  BOOTSTRAP_QUEUE_FLUSH_MS,
   DEFAULT_TICK_INTERVAL_MS,
   FAKE_FRIEND_COUNT,
   GET_NODE_INTERVAL_MS,
@@ -127,6 +128,7 @@ export class Dht extends EventEmitter<DhtEvents> {
   private readonly cryptoHandlers = new Map<number, CryptoPacketHandler>();
   private lanRounds: LanDiscoveryRounds;
   private timer: TimerHandle | undefined;
+  private queueFlush: TimerHandle | undefined;
   private running = false;
   private startedBefore = false;
   private connected = false;
@@ -199,6 +201,8 @@ export class Dht extends EventEmitter<DhtEvents> {
     this.running = false;
     this.timer?.cancel();
     this.timer = undefined;
+    this.queueFlush?.cancel();
+    this.queueFlush = undefined;
     const r = this.deps.router;
     for (const id of [...Object.values(PACKET_ID), ...IGNORED_PACKET_IDS]) r.unregister(id);
     if (this.connected) {
@@ -349,6 +353,7 @@ export class Dht extends EventEmitter<DhtEvents> {
   tick(now: number): void {
     if (!this.running) return;
     this.retryBootstrap(now);
+    this.flushBootstrapQueues();
     this.doClose(now);
     this.doFriends(now);
     this.doNat(now);
@@ -370,10 +375,27 @@ export class Dht extends EventEmitter<DhtEvents> {
     }
   }
 
-  private doClose(now: number): void {
+  /** Nodes requests to the nodes responses told us about (close list and every DHT friend). */
+  private flushBootstrapQueues(): void {
     const queued = this.tables.closeToBootstrap;
     this.tables.closeToBootstrap = [];
     for (const node of queued) this.sendNodesRequest(node.address, node.publicKey, this.keys.publicKey);
+    for (const friend of this.tables.friends) {
+      const forFriend = friend.toBootstrap;
+      friend.toBootstrap = [];
+      for (const node of forFriend) this.sendNodesRequest(node.address, node.publicKey, friend.publicKey);
+    }
+  }
+
+  private scheduleQueueFlush(): void {
+    if (this.queueFlush || !this.running) return;
+    this.queueFlush = this.deps.scheduler.after(BOOTSTRAP_QUEUE_FLUSH_MS, () => {
+      this.queueFlush = undefined;
+      if (this.running) this.flushBootstrapQueues();
+    });
+  }
+
+  private doClose(now: number): void {
     const schedule = { lastGetNodes: this.closeLastGetNodes, bootstrapTimes: this.closeBootstrapTimes };
     const alive = this.probeList(this.tables.closeList, this.keys.publicKey, schedule, false, now);
     this.closeLastGetNodes = schedule.lastGetNodes;
@@ -387,9 +409,6 @@ export class Dht extends EventEmitter<DhtEvents> {
 
   private doFriends(now: number): void {
     for (const friend of this.tables.friends) {
-      const queued = friend.toBootstrap;
-      friend.toBootstrap = [];
-      for (const node of queued) this.sendNodesRequest(node.address, node.publicKey, friend.publicKey);
       this.probeList(friend.list, friend.publicKey, friend, true, now);
     }
   }
@@ -648,6 +667,7 @@ export class Dht extends EventEmitter<DhtEvents> {
       this.tables.considerReturnedNode(node, now);
       this.tables.recordReturned(node, reporter, now);
     }
+    this.scheduleQueueFlush();
     if (!this.connected) this.updateConnected(now);
   }
 
