@@ -45,7 +45,7 @@ describe('TCP relay simulation', () => {
     const [a, b] = await routedPair(relay, world.host('10.0.0.2'), world.host('10.0.0.3'));
     const bytes = 4 * 1024 * 1024;
     const start = world.scheduler.now();
-    const [ab, ba] = await duplex(a, b, bytes, simWait, () => world.scheduler.now(), 600_000);
+    const [ab, ba] = await duplex(a, b, bytes, simWait, () => world.scheduler.now(), 600_000, 128 * 1024);
     for (const t of [ab, ba]) {
       expect(t.received).toBe(bytes);
       expect(t.corrupt).toBe(0);
