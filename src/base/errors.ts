@@ -16,6 +16,13 @@ export class ToxError extends Error {
   }
 }
 
+/**
+ * Raised while processing bytes that came from the network or a file: the
+ * packet router and other receive paths count and drop these at debug level
+ * (anything else escaping a handler is a bug and is logged as a warning).
+ */
+export class UntrustedInputError extends ToxError {}
+
 /** API misuse: a caller passed a value the API does not accept. */
 export class InvalidArgumentError extends ToxError {
   constructor(message: string, details: Record<string, unknown> = {}) {

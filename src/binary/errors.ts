@@ -1,7 +1,7 @@
 /** DecodeError: the only error a decoder may throw on untrusted bytes. */
-import { ToxError } from '../base/index.js';
+import { UntrustedInputError } from '../base/index.js';
 
-export class DecodeError extends ToxError {
+export class DecodeError extends UntrustedInputError {
   constructor(
     readonly packet: string,
     readonly path: string,

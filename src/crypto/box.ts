@@ -5,16 +5,48 @@
  * or less never open). Opening returns `undefined` on failure: ciphertexts come
  * from the network and must not throw.
  */
-import { ToxError } from '../base/index.js';
+import { ToxError, UntrustedInputError } from '../base/index.js';
 import type { Nonce, PublicKey, SecretKey, SharedKey } from './keys.js';
-import { MAC_SIZE, NONCE_SIZE, SHARED_KEY_SIZE } from './keys.js';
+import { MAC_SIZE, NONCE_SIZE, PUBLIC_KEY_SIZE, SECRET_KEY_SIZE, SHARED_KEY_SIZE } from './keys.js';
 import { sodium } from './sodium.js';
 
 export class CryptoError extends ToxError {}
 
-/** `crypto_box_beforenm(theirPublic, ourSecret)`. */
+function checkKeyLengths(publicKey: Uint8Array, secretKey: Uint8Array): void {
+  if (publicKey.length !== PUBLIC_KEY_SIZE || secretKey.length !== SECRET_KEY_SIZE) {
+    throw new CryptoError('BAD_KEY', 'public and secret keys must be 32 bytes', { publicKey: publicKey.length, secretKey: secretKey.length });
+  }
+}
+
+/** A peer's public key is a low-order point: the shared secret would be all zeros. */
+export class WeakPublicKeyError extends UntrustedInputError {
+  constructor() {
+    super('WEAK_PUBLIC_KEY', 'the public key is a low-order point (no shared key can be derived)');
+  }
+}
+
+/**
+ * `crypto_box_beforenm(theirPublic, ourSecret)`. Throws WeakPublicKeyError for
+ * low-order keys (libsodium refuses them); keys from the network may be such keys,
+ * so receive paths either let the router count the error or use `tryPrecompute`.
+ */
 export function precompute(theirPublicKey: PublicKey, ourSecretKey: SecretKey): SharedKey {
-  return sodium().crypto_box_beforenm(theirPublicKey, ourSecretKey) as SharedKey;
+  checkKeyLengths(theirPublicKey, ourSecretKey);
+  try {
+    return sodium().crypto_box_beforenm(theirPublicKey, ourSecretKey) as SharedKey;
+  } catch {
+    throw new WeakPublicKeyError();
+  }
+}
+
+/** `precompute`, or `undefined` for a low-order public key. */
+export function tryPrecompute(theirPublicKey: PublicKey, ourSecretKey: SecretKey): SharedKey | undefined {
+  checkKeyLengths(theirPublicKey, ourSecretKey);
+  try {
+    return sodium().crypto_box_beforenm(theirPublicKey, ourSecretKey) as SharedKey;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Seals `plain` under a shared (or random symmetric) key: returns MAC (16) || ciphertext. */

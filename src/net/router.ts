@@ -4,8 +4,7 @@
  * logged at debug and dropped, so untrusted input never throws past here.
  */
 import type { Logger } from '../base/index.js';
-import { ToxError } from '../base/index.js';
-import { DecodeError } from '../binary/index.js';
+import { ToxError, UntrustedInputError } from '../base/index.js';
 import type { IpPort } from './address.js';
 import { formatIpPort } from './address.js';
 
@@ -15,7 +14,7 @@ export interface RouterStats {
   received: number;
   handled: number;
   unknown: number;
-  /** Handlers that threw (malformed input surfaced as DecodeError, or a bug). */
+  /** Handlers that threw (malformed input surfaced as UntrustedInputError, or a bug). */
   failed: number;
   empty: number;
 }
@@ -59,7 +58,7 @@ export class PacketRouter {
     } catch (err) {
       this.stats.failed++;
       this.countDrop(id);
-      if (!(err instanceof DecodeError)) {
+      if (!(err instanceof UntrustedInputError)) {
         // Not an input error: a bug. Still contained, but visible.
         this.log.warn('packet handler failed', { id, from: formatIpPort(from), error: err instanceof Error ? err.message : String(err) });
       } else if (this.log.enabled('debug')) {

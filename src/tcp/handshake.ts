@@ -8,7 +8,7 @@ import type { Random } from '../base/index.js';
 import {
   generateKeyPair,
   open,
-  precompute,
+  tryPrecompute,
   randomNonce,
   seal,
   type DhtKeyPair,
@@ -20,18 +20,6 @@ import {
 } from '../crypto/index.js';
 import { CLIENT_HANDSHAKE_SIZE, SERVER_HANDSHAKE_SIZE } from './constants.js';
 import { ClientHandshake, HandshakePayload, ServerHandshake } from './wire/packets.js';
-
-/**
- * `precompute` for keys that came from the network: libsodium refuses
- * low-order points (the shared secret would be all zeros) by throwing.
- */
-function precomputeUntrusted(theirPublicKey: DhtPublicKey | EphemeralPublicKey, ourSecretKey: Parameters<typeof precompute>[1]): SharedKey | undefined {
-  try {
-    return precompute(theirPublicKey, ourSecretKey);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Keys and counters of an established link; the nonces advance by one per frame. */
 export interface TcpSession {
@@ -50,7 +38,7 @@ export interface PendingClientHandshake {
 
 /** The client's 128 bytes; undefined when the relay key is unusable (a low-order point, e.g. from a hostile share-relays packet). */
 export function createClientHandshake(self: DhtKeyPair, relayPublicKey: DhtPublicKey, random: Random): PendingClientHandshake | undefined {
-  const staticKey = precomputeUntrusted(relayPublicKey, self.secretKey);
+  const staticKey = tryPrecompute(relayPublicKey, self.secretKey);
   if (!staticKey) return undefined;
   const temporary = generateKeyPair<EphemeralPublicKey, EphemeralKeyPair['secretKey']>(random);
   const sendNonce = randomNonce(random);
@@ -66,7 +54,7 @@ export function completeClientHandshake(pending: PendingClientHandshake, respons
   const plain = open(pending.staticKey, packet.nonce as Nonce, packet.sealed);
   if (!plain) return undefined;
   const payload = HandshakePayload.decode(plain);
-  const sharedKey = precomputeUntrusted(payload.temporaryKey as EphemeralPublicKey, pending.temporary.secretKey);
+  const sharedKey = tryPrecompute(payload.temporaryKey as EphemeralPublicKey, pending.temporary.secretKey);
   if (!sharedKey) return undefined;
   return { sharedKey, sendNonce: new Uint8Array(pending.sendNonce), recvNonce: payload.baseNonce };
 }
@@ -83,13 +71,13 @@ export function acceptClientHandshake(self: DhtKeyPair, request: Uint8Array, ran
   if (request.length !== CLIENT_HANDSHAKE_SIZE) return undefined;
   const packet = ClientHandshake.decode(request);
   const clientPublicKey = packet.publicKey as DhtPublicKey;
-  const staticKey = precomputeUntrusted(clientPublicKey, self.secretKey);
+  const staticKey = tryPrecompute(clientPublicKey, self.secretKey);
   if (!staticKey) return undefined;
   const plain = open(staticKey, packet.nonce as Nonce, packet.sealed);
   if (!plain) return undefined;
   const theirs = HandshakePayload.decode(plain);
   const temporary = generateKeyPair<EphemeralPublicKey, EphemeralKeyPair['secretKey']>(random);
-  const sharedKey = precomputeUntrusted(theirs.temporaryKey as EphemeralPublicKey, temporary.secretKey);
+  const sharedKey = tryPrecompute(theirs.temporaryKey as EphemeralPublicKey, temporary.secretKey);
   if (!sharedKey) return undefined;
   const sendNonce = randomNonce(random);
   const nonce = randomNonce(random);

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom, isToxError } from '../../../src/base/index.js';
 import {
-  MAC_SIZE, asKey, generateKeyPair, open, openFrom, precompute, randomNonce, seal, sealTo, secretboxOpen, secretboxSeal, sodium,
+  MAC_SIZE, asKey, generateKeyPair, open, openFrom, precompute, tryPrecompute, randomNonce, seal, sealTo, secretboxOpen, secretboxSeal, sodium,
   type DhtPublicKey, type DhtSecretKey, type SharedKey,
 } from '../../../src/crypto/index.js';
 
@@ -79,6 +79,19 @@ describe('box with precomputed keys', () => {
     expect(isToxError(err, 'EMPTY_PLAINTEXT')).toBe(true);
     expect(() => seal(key.subarray(1) as SharedKey, nonce, plain)).toThrow(expect.objectContaining({ code: 'BAD_KEY' }));
     expect(() => seal(key, nonce.subarray(1) as typeof nonce, plain)).toThrow(expect.objectContaining({ code: 'BAD_KEY' }));
+  });
+});
+
+describe('low-order public keys from the network', () => {
+  it('precompute throws WeakPublicKeyError (an untrusted-input error); tryPrecompute returns undefined', () => {
+    const zero = new Uint8Array(32) as DhtPublicKey;
+    expect(() => precompute(zero, alice.secretKey)).toThrow(expect.objectContaining({ code: 'WEAK_PUBLIC_KEY' }));
+    expect(tryPrecompute(zero, alice.secretKey)).toBeUndefined();
+    expect(tryPrecompute(bob.publicKey, alice.secretKey)).toEqual(precompute(bob.publicKey, alice.secretKey));
+  });
+
+  it('reports wrong key lengths as API misuse, not as a weak key', () => {
+    expect(() => precompute(new Uint8Array(31) as DhtPublicKey, alice.secretKey)).toThrow(expect.objectContaining({ code: 'BAD_KEY' }));
   });
 });
 

@@ -1,6 +1,7 @@
 /** PacketRouter: dispatch by first byte; unknown ids and failing handlers are counted, never thrown. */
 import { describe, expect, it } from 'vitest';
 import { createLogger, MemorySink, isToxError } from '../../../src/base/index.js';
+import { WeakPublicKeyError } from '../../../src/crypto/index.js';
 import { DecodeError } from '../../../src/binary/index.js';
 import { ipPort, PacketRouter, type IpPort } from '../../../src/net/index.js';
 
@@ -54,6 +55,16 @@ describe('PacketRouter', () => {
     expect(() => r.dispatch(Uint8Array.of(0x04), from)).not.toThrow();
     expect(r.stats).toMatchObject({ failed: 1, handled: 0 });
     expect(r.droppedById.get(0x04)).toBe(1);
+    expect(sink.records.map((x) => x.level)).toEqual(['debug']);
+  });
+
+  it('treats a weak public key from the network like malformed input (debug, not a warning)', () => {
+    const { router: r, sink } = router('debug');
+    r.register(0x05, () => {
+      throw new WeakPublicKeyError();
+    });
+    expect(() => r.dispatch(Uint8Array.of(0x05), from)).not.toThrow();
+    expect(r.stats.failed).toBe(1);
     expect(sink.records.map((x) => x.level)).toEqual(['debug']);
   });
 
