@@ -10,6 +10,7 @@ import { initCrypto } from '../src/crypto/index.js';
 import { cryptoBench } from './bench/crypto.js';
 import { profileBench } from './bench/profile.js';
 import { dhtBench } from './bench/dht.js';
+import { tcpBench } from './bench/tcp.js';
 import { ratioOf, type BenchRow } from './bench/measure.js';
 // @ts-expect-error -- plain ESM helper without type declarations
 import { insideNetns, reexecInNetns } from './netns.mjs';
@@ -20,6 +21,7 @@ const BENCHES: Record<string, Bench> = {
   crypto: cryptoBench,
   profile: profileBench,
   dht: dhtBench,
+  tcp: tcpBench,
 };
 
 function argValue(name: string): string | undefined {
