@@ -11,6 +11,7 @@ import { cryptoBench } from './bench/crypto.js';
 import { profileBench } from './bench/profile.js';
 import { dhtBench } from './bench/dht.js';
 import { tcpBench } from './bench/tcp.js';
+import { onionBench } from './bench/onion.js';
 import { ratioOf, type BenchRow } from './bench/measure.js';
 // @ts-expect-error -- plain ESM helper without type declarations
 import { insideNetns, reexecInNetns } from './netns.mjs';
@@ -22,6 +23,7 @@ const BENCHES: Record<string, Bench> = {
   profile: profileBench,
   dht: dhtBench,
   tcp: tcpBench,
+  onion: onionBench,
 };
 
 function argValue(name: string): string | undefined {
