@@ -12,6 +12,7 @@ import { profileBench } from './bench/profile.js';
 import { dhtBench } from './bench/dht.js';
 import { tcpBench } from './bench/tcp.js';
 import { onionBench } from './bench/onion.js';
+import { netcryptoBench } from './bench/netcrypto.js';
 import { ratioOf, type BenchRow } from './bench/measure.js';
 // @ts-expect-error -- plain ESM helper without type declarations
 import { insideNetns, reexecInNetns } from './netns.mjs';
@@ -24,6 +25,7 @@ const BENCHES: Record<string, Bench> = {
   dht: dhtBench,
   tcp: tcpBench,
   onion: onionBench,
+  netcrypto: netcryptoBench,
 };
 
 function argValue(name: string): string | undefined {
