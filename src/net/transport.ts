@@ -76,6 +76,8 @@ export interface BindOptions {
   port: number;
   /** For an IPv6 wildcard/host bind, accept IPv4 too (dual stack). Default true for `::`. */
   dualStack?: boolean;
+  /** UDP: allow sending to broadcast addresses (SO_BROADCAST), for opted-in LAN discovery only. */
+  broadcast?: boolean;
 }
 
 export interface ConnectOptions {

@@ -87,14 +87,16 @@ export class ToxNode extends EventEmitter<ToxNodeEvents> {
     const { env, network } = this.options;
     this.profile = await this.loadOrCreateProfile();
     if (!network.udp.enabled) throw new ToxError('UNSUPPORTED', 'UDP-less operation needs the TCP relay client, which is not wired into the node yet');
-    this.socket = await this.bindInRange(bindHost(network), network.udp.portRange);
+    // Real LAN broadcast is for the public mode only; local mode aims discovery at loopback ports.
+    const broadcast = network.mode === 'public' && network.lanDiscovery;
+    this.socket = await this.bindInRange(bindHost(network), network.udp.portRange, broadcast);
     const router = new PacketRouter(this.log.child({ layer: 'router' }));
     this.socket.onMessage((data, from) => router.dispatch(data, from));
     this.dht = new Dht(
       { scheduler: env.scheduler, random: env.random, log: this.log, socket: this.socket, router },
       {
         ipv6: network.ipv6,
-        lanDiscovery: { send: network.lanDiscovery, answer: network.lanDiscovery, portRange: network.udp.portRange, broadcast: false },
+        lanDiscovery: { send: network.lanDiscovery, answer: network.lanDiscovery, portRange: network.udp.portRange, broadcast },
       },
     );
     this.dht.on('connected', () => this.emit('dhtConnection', true));
@@ -158,10 +160,10 @@ export class ToxNode extends EventEmitter<ToxNodeEvents> {
     return profile;
   }
 
-  private async bindInRange(host: string, [first, last]: readonly [number, number]): Promise<DatagramSocket> {
+  private async bindInRange(host: string, [first, last]: readonly [number, number], broadcast: boolean): Promise<DatagramSocket> {
     for (let port = first; port <= last; port++) {
       try {
-        return await this.options.env.net.bindUdp({ host, port });
+        return await this.options.env.net.bindUdp({ host, port, broadcast });
       } catch (err) {
         if (isNetError(err) && err.code === 'ADDRESS_IN_USE') continue;
         throw err;

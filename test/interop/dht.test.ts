@@ -139,3 +139,33 @@ describe.skipIf(!runTox)('DHT interop with c-toxcore 0.2.18', () => {
     console.log(`[dht interop] friends online through our node after ${Math.round(ms)} ms; our nodes responses with nodes: ${ours.dht.counters.nodesResponsesWithNodes}`);
   }, TIMEOUT);
 });
+
+describe.skipIf(!requirePrivateNetwork())('LAN discovery by real broadcast (private namespace only)', () => {
+  test('a node that knows nobody finds another through broadcast LAN discovery', async () => {
+    // Inside the namespace 127.255.255.255 is the broadcast address of lo's 127.0.0.0/8: a real
+    // broadcast that cannot leave the machine. The listener binds 0.0.0.0 to receive it.
+    const scheduler = new RealScheduler();
+    const log = silentLogger();
+    const stack = new NodeNetStack({ scheduler, log });
+    cleanups.push(() => stack.close());
+    const listenerRouter = new PacketRouter(log);
+    const listenerSocket = await stack.bindUdp({ host: '0.0.0.0', port: 0 });
+    listenerSocket.onMessage((data, from) => listenerRouter.dispatch(data, from));
+    const port = listenerSocket.local.port;
+    const listener = new Dht({ scheduler, random: new CryptoRandom(), log, socket: listenerSocket, router: listenerRouter }, { lanDiscovery: { send: false } });
+    const seekerRouter = new PacketRouter(log);
+    const seekerSocket = await stack.bindUdp({ host: '0.0.0.0', port: 0, broadcast: true });
+    seekerSocket.onMessage((data, from) => seekerRouter.dispatch(data, from));
+    const seeker = new Dht(
+      { scheduler, random: new CryptoRandom(), log, socket: seekerSocket, router: seekerRouter },
+      { lanDiscovery: { broadcast: true, broadcastAddresses: ['127.255.255.255'], portRange: [port, port] } },
+    );
+    listener.start();
+    seeker.start();
+    cleanups.push(() => { listener.stop(); seeker.stop(); });
+    const ms = await waitFor(() => seeker.isConnected() && listener.isConnected(), 30_000, 'both nodes to find each other');
+    expect(listener.counters.received.lanDiscovery).toBeGreaterThan(0);
+    expect(closeIds(seeker).has(keyId(listener.publicKey))).toBe(true);
+    console.log(`[dht interop] broadcast LAN discovery connected two nodes in ${Math.round(ms)} ms`);
+  }, TIMEOUT);
+});

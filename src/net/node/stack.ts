@@ -71,6 +71,7 @@ export class NodeNetStack implements NetStack {
       throw toNetError(err, `bind UDP ${formatIpPort(bind)}`);
     }
     setBufferSizes(socket);
+    if (options.broadcast) socket.setBroadcast(true);
     const local = ipPort(socket.address().address, socket.address().port);
     const wrapped: NodeDatagramSocket = new NodeDatagramSocket(socket, local, bind, this.log, () => this.open.delete(wrapped));
     this.open.add(wrapped);
