@@ -169,3 +169,34 @@ describe.skipIf(!requirePrivateNetwork())('LAN discovery by real broadcast (priv
     console.log(`[dht interop] broadcast LAN discovery connected two nodes in ${Math.round(ms)} ms`);
   }, TIMEOUT);
 });
+
+describe.skipIf(!runTox)('DHT over IPv6 and dual stack with c-toxcore', () => {
+  test('our dual-stack node serves an IPv6 c-toxcore node over ::1 and an IPv4 one over 127.0.0.1', async () => {
+    const scheduler = new RealScheduler();
+    const log = silentLogger();
+    const stack = new NodeNetStack({ scheduler, log });
+    cleanups.push(() => stack.close());
+    const router = new PacketRouter(log);
+    const socket = await stack.bindUdp({ host: '::', port: 0 });
+    socket.onMessage((data, from) => router.dispatch(data, from));
+    const ours = new Dht({ scheduler, random: new CryptoRandom(), log, socket, router }, { ipv6: true, lanDiscovery: { send: false } });
+    ours.start();
+    cleanups.push(() => ours.stop());
+    const v6 = await ToxcoreInstance.create({ localDiscovery: false, ipv6: true });
+    cleanups.push(() => v6.kill());
+    const v4 = await ToxcoreInstance.create({ localDiscovery: false, ipv6: false });
+    cleanups.push(() => v4.kill());
+    v6.bootstrap('::1', socket.local.port, ours.publicKey);
+    v4.bootstrap('127.0.0.1', socket.local.port, ours.publicKey);
+    v6.startLoop(10);
+    v4.startLoop(10);
+    const addressesOf = (pk: Uint8Array) => ours.getCloseList().find((n) => keyId(n.publicKey) === keyId(pk))?.addresses ?? [];
+    await waitFor(
+      () => addressesOf(v6.dhtId).some((a) => a.family === 6) && addressesOf(v4.dhtId).some((a) => a.family === 4),
+      30_000,
+      'both c-toxcore nodes in our close list, each by its own family',
+    );
+    expect(addressesOf(v6.dhtId).find((a) => a.family === 6)?.ip).toBe('::1');
+    expect(addressesOf(v4.dhtId).find((a) => a.family === 4)?.ip).toBe('127.0.0.1');
+  }, TIMEOUT);
+});
