@@ -13,6 +13,7 @@ import { dhtBench } from './bench/dht.js';
 import { tcpBench } from './bench/tcp.js';
 import { onionBench } from './bench/onion.js';
 import { netcryptoBench } from './bench/netcrypto.js';
+import { runtimeBench } from './bench/runtime.js';
 import { ratioOf, type BenchRow } from './bench/measure.js';
 // @ts-expect-error -- plain ESM helper without type declarations
 import { insideNetns, reexecInNetns } from './netns.mjs';
@@ -26,6 +27,7 @@ const BENCHES: Record<string, Bench> = {
   tcp: tcpBench,
   onion: onionBench,
   netcrypto: netcryptoBench,
+  runtime: runtimeBench,
 };
 
 function argValue(name: string): string | undefined {
