@@ -11,6 +11,10 @@ const registries: PacketRegistry[] = await Promise.all([
   import('../../src/storage/index.js').then((m) => m.storageCodecs),
   import('../../src/tcp/index.js').then((m) => m.tcpCodecs),
   import('../../src/onion/index.js').then((m) => m.onionCodecs),
+  import('../../src/messenger/files/index.js').then((m) => m.fileTransferCodecs),
+  import('../../src/friend/index.js').then((m) => m.friendCodecs),
+  import('../../src/messenger/index.js').then((m) => m.messengerCodecs),
+  import('../../src/conference/index.js').then((m) => m.conferenceCodecs),
 ]);
 
 export function allRegistries(): PacketRegistry[] {
