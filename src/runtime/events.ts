@@ -179,7 +179,7 @@ export interface FileDoneEvent {
   readonly outcome: 'complete' | 'cancelled';
 }
 
-/** A lossy (160..191) or lossless (192..254) custom packet; `data` starts with the packet id. */
+/** A lossless (160..191) or lossy (200..254) custom packet; `data` starts with the packet id. */
 export interface CustomPacketEvent {
   readonly kind: 'friend.custom-packet';
   readonly friend: FriendRef;

@@ -1,6 +1,6 @@
 /** The auto-accept plugin: friend request policies, the rate limit and conference invites. */
 import { describe, expect, it } from 'vitest';
-import { createTestBot, MemoryBotNode, testPublicKey } from '../../src/runtime/sdk/index.js';
+import { conferenceId, createTestBot, MemoryBotNode, testPublicKey } from '../../src/runtime/sdk/index.js';
 import autoAccept from '../../plugins/auto-accept/index.js';
 
 const accepted = (node: MemoryBotNode) => node.actions.filter((a) => a.method === 'acceptFriendRequest').map((a) => a.args[0]);
@@ -52,7 +52,7 @@ describe('auto-accept plugin', () => {
     const alice = node.addTestFriend('alice');
     const bob = node.addTestFriend('bob');
     const invite = (friend: typeof alice) =>
-      ({ kind: 'conference.invite', friend, conferenceId: testPublicKey(99), conferenceType: 'text', cookie: new Uint8Array(35) }) as const;
+      ({ kind: 'conference.invite', friend, conferenceId: conferenceId(testPublicKey(99)), conferenceType: 'text', cookie: new Uint8Array(35) }) as const;
     const open = await createTestBot({ plugins: [autoAccept], node });
     await open.emit(invite(alice));
     await open.stop();
