@@ -14,6 +14,7 @@ import { tcpBench } from './bench/tcp.js';
 import { onionBench } from './bench/onion.js';
 import { netcryptoBench } from './bench/netcrypto.js';
 import { runtimeBench } from './bench/runtime.js';
+import { friendsBench } from './bench/friends.js';
 import { ratioOf, type BenchRow } from './bench/measure.js';
 // @ts-expect-error -- plain ESM helper without type declarations
 import { insideNetns, reexecInNetns } from './netns.mjs';
@@ -28,6 +29,7 @@ const BENCHES: Record<string, Bench> = {
   onion: onionBench,
   netcrypto: netcryptoBench,
   runtime: runtimeBench,
+  friends: friendsBench,
 };
 
 function argValue(name: string): string | undefined {

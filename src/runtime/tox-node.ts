@@ -1,19 +1,34 @@
 /**
  * The composition root for one Tox identity: loads (or creates) its profile,
- * binds the UDP socket in the configured port range, wires the packet router
- * and the protocol layers, bootstraps, and saves the profile atomically on
- * stop. Several ToxNodes can live in one process; each owns its own state.
+ * binds the UDP socket in the configured port range, builds the protocol
+ * stack (node-stack.ts), exposes the friend/Messenger API with typed events
+ * keyed by the friend's long-term public key (plus its number), and saves the
+ * profile atomically: debounced after every change, and on stop. Several
+ * ToxNodes can live in one process; each owns its own state.
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { EventEmitter } from 'eventemitter3';
-import { InvalidStateError, ToxError, fromHex, utf8Encode, type Logger } from '../base/index.js';
-import { formatToxId, type DhtPublicKey, type ToxId } from '../crypto/index.js';
-import { Dht } from '../dht/index.js';
-import { PacketRouter, ipPort, isNetError, type DatagramSocket, type IpPort, type PackedNode } from '../net/index.js';
-import { createProfile, loadProfile, saveProfile, type Profile, type UserStatus } from '../storage/index.js';
+import { fromHex, InvalidStateError, ToxError, utf8Decode, utf8Encode, type Logger, type TimerHandle } from '../base/index.js';
+import { formatToxId, parseToxId, type DhtPublicKey, type LongTermPublicKey, type ToxId } from '../crypto/index.js';
+import type { Dht } from '../dht/index.js';
+import type { FriendRequestAdmission } from '../friend/index.js';
+import {
+  MessengerError,
+  type FileControlAction,
+  type FileTransferInfo,
+  type MessageKind,
+  type Messenger,
+  type ReceivedFileControl,
+  type SendFileOptions,
+  type UserStatus,
+} from '../messenger/index.js';
+import { isNetError, type DatagramSocket, type IpPort, type PackedNode } from '../net/index.js';
+import { createProfile, loadProfile, saveProfile, type Profile } from '../storage/index.js';
 import type { NetworkConfig } from './config/index.js';
 import type { NodeEnv } from './env.js';
+import { publicKeyHex, type ConnectionStatus, type PublicKeyHex } from './events.js';
+import { NodeStack } from './node-stack.js';
 
 export interface ToxNodeOptions {
   env: NodeEnv;
@@ -23,14 +38,70 @@ export interface ToxNodeOptions {
   network: NetworkConfig;
   /** Applied when the profile is created (an existing profile keeps its own). */
   initial?: { name?: string; statusMessage?: string; status?: UserStatus };
+  /** Debounce of the automatic profile save after a change (default 1 s; 0 = no auto-save). */
+  autoSaveMs?: number;
+}
+
+/** A friend as the node reports it. */
+export interface FriendSummary {
+  readonly number: number;
+  readonly publicKey: PublicKeyHex;
+  readonly name: string;
+  readonly statusMessage: string;
+  readonly status: UserStatus;
+  readonly connection: ConnectionStatus;
+  /** `added`/`requestSent`: our request is pending; `confirmed`: a mutual friend. */
+  readonly request: 'added' | 'requestSent' | 'confirmed';
+  readonly typing: boolean;
+  /** Unix seconds; 0 = never. */
+  readonly lastSeen: number;
+}
+
+/** Friends are named by public key in every event; the number is local to this run. */
+export interface FriendEventRef {
+  readonly publicKey: PublicKeyHex;
+  readonly number: number;
 }
 
 export interface ToxNodeEvents {
   /** The DHT has (or lost) a connection to at least one node. */
   dhtConnection: (connected: boolean) => void;
+  /** Our own connection to the network (onion announced): none, UDP or TCP. */
+  selfConnection: (status: ConnectionStatus) => void;
   /** The profile was written to disk. */
   saved: () => void;
+  friendRequest: (publicKey: PublicKeyHex, message: string) => void;
+  friendConnection: (friend: FriendEventRef, status: ConnectionStatus) => void;
+  friendMessage: (friend: FriendEventRef, text: string, type: MessageKind) => void;
+  /** Message `messageId` (from `sendMessage`) reached the friend. */
+  friendReceipt: (friend: FriendEventRef, messageId: number) => void;
+  /** The friend went offline before these messages were acknowledged: they were not delivered. */
+  friendUndelivered: (friend: FriendEventRef, messageIds: readonly number[]) => void;
+  friendName: (friend: FriendEventRef, name: string) => void;
+  friendStatusMessage: (friend: FriendEventRef, statusMessage: string) => void;
+  friendStatus: (friend: FriendEventRef, status: UserStatus) => void;
+  friendTyping: (friend: FriendEventRef, typing: boolean) => void;
+  /** A custom lossless packet (first byte 160..191). */
+  friendLosslessPacket: (friend: FriendEventRef, data: Uint8Array) => void;
+  /** A custom lossy packet (first byte 200..254). */
+  friendLossyPacket: (friend: FriendEventRef, data: Uint8Array) => void;
+  /** The friend offers a file: accept (optionally after a seek) or cancel it with `fileControl`. */
+  fileOffer: (friend: FriendEventRef, offer: FileTransferInfo) => void;
+  /** The friend resumed (accepted), paused or cancelled a transfer. */
+  fileControl: (friend: FriendEventRef, fileNumber: number, control: ReceivedFileControl) => void;
+  /** Answer with `fileSendChunk` (exactly `length` bytes at `position`); length 0: all acknowledged. */
+  fileChunkRequest: (friend: FriendEventRef, fileNumber: number, position: bigint, length: number) => void;
+  /** Incoming file data; an empty chunk ends the file. */
+  fileChunk: (friend: FriendEventRef, fileNumber: number, position: bigint, data: Uint8Array) => void;
+  fileCompleted: (friend: FriendEventRef, fileNumber: number) => void;
+  /** The friend went offline and the transfer is gone. */
+  fileBroken: (friend: FriendEventRef, fileNumber: number) => void;
 }
+
+/** A friend: its number, its public key (32 bytes or 64 hex characters) or a Tox ID. */
+export type FriendSelector = number | string | Uint8Array;
+
+const SELF_STATUS_POLL_MS = 500;
 
 /** Bind address for a network config: loopback in local mode unless set. */
 function bindHost(network: NetworkConfig): string {
@@ -43,8 +114,12 @@ export class ToxNode extends EventEmitter<ToxNodeEvents> {
   readonly log: Logger;
   private profile: Profile | undefined;
   private socket: DatagramSocket | undefined;
-  private dht: Dht | undefined;
+  private stack: NodeStack | undefined;
   private running = false;
+  private selfStatus: ConnectionStatus = 'none';
+  private pollTimer: TimerHandle | undefined;
+  private saveTimer: TimerHandle | undefined;
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ToxNodeOptions) {
     super();
@@ -58,11 +133,15 @@ export class ToxNode extends EventEmitter<ToxNodeEvents> {
   /** Our Tox ID (long-term public key + nospam); available after `start`. */
   get toxId(): ToxId {
     const p = this.requireProfile();
-    return { publicKey: p.keyPair.publicKey, nospam: p.nospam };
+    return { publicKey: p.keyPair.publicKey, nospam: this.stack?.messenger.selfState.nospam ?? p.nospam };
   }
 
   get toxIdText(): string {
     return formatToxId(this.toxId);
+  }
+
+  get publicKey(): PublicKeyHex {
+    return publicKeyHex(this.requireProfile().keyPair.publicKey);
   }
 
   /** The UDP endpoint other nodes bootstrap from. */
@@ -72,41 +151,46 @@ export class ToxNode extends EventEmitter<ToxNodeEvents> {
   }
 
   get dhtPublicKey(): DhtPublicKey {
-    if (!this.dht) throw new InvalidStateError('the node is not started');
-    return this.dht.publicKey;
+    return this.requireStack().dht.publicKey;
   }
 
   /** The DHT engine (for diagnostics and the layers built on it). */
   get dhtEngine(): Dht {
-    if (!this.dht) throw new InvalidStateError('the node is not started');
-    return this.dht;
+    return this.requireStack().dht;
+  }
+
+  /** The whole protocol stack (diagnostics, tests, the conference wiring). */
+  get layers(): NodeStack {
+    return this.requireStack();
+  }
+
+  /** The TCP relay server's port, when `network.tcpRelayPort` runs one. */
+  get tcpRelayPort(): number | undefined {
+    return this.stack?.relayPort;
   }
 
   async start(): Promise<void> {
     if (this.running) throw new InvalidStateError('the node is already started');
     const { env, network } = this.options;
     this.profile = await this.loadOrCreateProfile();
-    if (!network.udp.enabled) throw new ToxError('UNSUPPORTED', 'UDP-less operation needs the TCP relay client, which is not wired into the node yet');
+    if (!network.udp.enabled) throw new ToxError('UNSUPPORTED', 'UDP-less operation is not supported yet');
     // Real LAN broadcast is for the public mode only; local mode aims discovery at loopback ports.
     const broadcast = network.mode === 'public' && network.lanDiscovery;
-    this.socket = await this.bindInRange(bindHost(network), network.udp.portRange, broadcast);
-    const router = new PacketRouter(this.log.child({ layer: 'router' }));
-    this.socket.onMessage((data, from) => router.dispatch(data, from));
-    this.dht = new Dht(
-      { scheduler: env.scheduler, random: env.random, log: this.log, socket: this.socket, router },
-      {
-        ipv6: network.ipv6,
-        lanDiscovery: { send: network.lanDiscovery, answer: network.lanDiscovery, portRange: network.udp.portRange, broadcast },
-      },
-    );
-    this.dht.on('connected', () => this.emit('dhtConnection', true));
-    this.dht.on('disconnected', () => this.emit('dhtConnection', false));
-    this.dht.loadSavedNodes(this.profile.dhtNodes);
-    this.dht.start();
-    for (const node of network.bootstrap) {
-      const host = node.host === 'localhost' ? '127.0.0.1' : node.host;
-      this.dht.bootstrap({ address: ipPort(host, node.port), publicKey: fromHex(node.publicKey) });
+    const host = bindHost(network);
+    this.socket = await this.bindInRange(host, network.udp.portRange, broadcast);
+    const stack = new NodeStack({ env, log: this.log, network, socket: this.socket, profile: this.profile, relayHost: host, broadcast });
+    this.stack = stack;
+    this.wireEvents(stack);
+    try {
+      await stack.start();
+    } catch (err) {
+      await stack.stop();
+      await this.socket.close();
+      this.socket = undefined;
+      this.stack = undefined;
+      throw err;
     }
+    this.pollTimer = env.scheduler.every(SELF_STATUS_POLL_MS, () => this.pollSelfStatus());
     this.running = true;
     this.log.info('node started', { toxId: this.toxIdText, udp: `${this.socket.local.ip}:${this.socket.local.port}` });
   }
@@ -115,27 +199,246 @@ export class ToxNode extends EventEmitter<ToxNodeEvents> {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.dht?.stop();
+    this.pollTimer?.cancel();
+    this.pollTimer = undefined;
+    this.saveTimer?.cancel();
+    this.saveTimer = undefined;
+    await this.stack?.stop();
     try {
       await this.save();
     } finally {
       await this.socket?.close();
       this.socket = undefined;
+      this.stack = undefined;
+      this.setSelfStatus('none');
     }
   }
 
-  /** Writes the profile atomically (with the DHT nodes we know now). */
+  /** Writes the profile atomically (with the live friends, nodes and relays); saves never overlap. */
   async save(): Promise<void> {
     const profile = this.requireProfile();
-    if (this.dht) profile.dhtNodes = this.dht.nodesToSave().slice(0, 4160);
+    this.stack?.fillProfile(profile);
     const { passphrase, env, profilePath } = this.options;
-    await saveProfile(profilePath, profile, { random: env.random, ...(passphrase !== undefined ? { passphrase } : {}) });
-    this.emit('saved');
+    const write = async (): Promise<void> => {
+      await saveProfile(profilePath, profile, { random: env.random, ...(passphrase !== undefined ? { passphrase } : {}) });
+      this.emit('saved');
+    };
+    const next = this.saving.then(write, write);
+    this.saving = next.catch(() => undefined);
+    await next;
   }
 
   /** Nodes a client should bootstrap from to reach this node. */
   bootstrapInfo(): PackedNode {
     return { transport: 'udp', address: this.udpAddress, publicKey: this.dhtPublicKey };
+  }
+
+  // ------------------------------------------------------------------ ourselves
+
+  /** Our connection to the network: none, UDP or TCP (c-toxcore's self connection status). */
+  get connectionStatus(): ConnectionStatus {
+    return this.selfStatus;
+  }
+
+  get name(): string {
+    return utf8Decode(this.messenger().selfState.name);
+  }
+
+  get statusMessage(): string {
+    return utf8Decode(this.messenger().selfState.statusMessage);
+  }
+
+  get status(): UserStatus {
+    return this.messenger().selfState.userStatus;
+  }
+
+  setName(name: string): void {
+    this.messenger().setName(utf8Encode(name));
+  }
+
+  setStatusMessage(statusMessage: string): void {
+    this.messenger().setStatusMessage(utf8Encode(statusMessage));
+  }
+
+  setStatus(status: UserStatus): void {
+    this.messenger().setUserStatus(status);
+  }
+
+  /** The 4 nospam bytes of our Tox ID as a u32. */
+  get nospam(): number {
+    const n = this.messenger().selfState.nospam;
+    return ((n[0]! << 24) | (n[1]! << 16) | (n[2]! << 8) | n[3]!) >>> 0;
+  }
+
+  /** A new nospam: requests to the old Tox ID are refused from now on. */
+  setNospam(nospam: number): void {
+    const n = nospam >>> 0;
+    this.messenger().setNospam(Uint8Array.of(n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255));
+  }
+
+  /** Runtime admission of friend requests that passed the protocol checks (allow/deny); undefined allows all. */
+  setFriendRequestAdmission(admission: ((publicKey: PublicKeyHex, message: string) => boolean) | undefined): void {
+    const requests = this.requireStack().requests;
+    const hook: FriendRequestAdmission | undefined = admission && ((pk, msg) => admission(publicKeyHex(pk), utf8Decode(msg)));
+    requests.admission = hook;
+  }
+
+  // ------------------------------------------------------------------ friends
+
+  /** Sends a friend request to a Tox ID (76 hex characters) with a message; returns the friend number. */
+  addFriend(toxId: string, message: string): number {
+    return this.messenger().addFriend(parseToxId(toxId), utf8Encode(message));
+  }
+
+  /** Accepts a friend request (adds the key without a request of ours); returns the friend number. */
+  acceptFriendRequest(publicKey: string | Uint8Array): number {
+    return this.messenger().addFriendNoRequest(keyBytes(publicKey));
+  }
+
+  deleteFriend(friend: FriendSelector): void {
+    this.messenger().deleteFriend(this.friendNumber(friend));
+  }
+
+  /** The friend number of a key (or number), or a FRIEND_NOT_FOUND error. */
+  friendNumber(friend: FriendSelector): number {
+    const m = this.messenger();
+    if (typeof friend === 'number') {
+      m.publicKeyOf(friend);
+      return friend;
+    }
+    const n = m.friendByKey(keyBytes(friend));
+    if (n === undefined) throw new MessengerError('FRIEND_NOT_FOUND', 'no such friend');
+    return n;
+  }
+
+  friend(friend: FriendSelector): FriendSummary {
+    const info = this.messenger().friendInfo(this.friendNumber(friend));
+    return {
+      number: info.number,
+      publicKey: publicKeyHex(info.publicKey),
+      name: utf8Decode(info.name),
+      statusMessage: utf8Decode(info.statusMessage),
+      status: info.userStatus,
+      connection: info.transport,
+      request: info.status,
+      typing: info.typing,
+      lastSeen: info.lastSeen,
+    };
+  }
+
+  friends(): FriendSummary[] {
+    return this.messenger().friendNumbers().map((n) => this.friend(n));
+  }
+
+  /** Sends a message (`normal`) or action; returns the id a later `friendReceipt` carries. */
+  sendMessage(friend: FriendSelector, text: string, type: MessageKind = 'normal'): number {
+    return this.messenger().sendMessage(this.friendNumber(friend), utf8Encode(text), type);
+  }
+
+  setTyping(friend: FriendSelector, typing: boolean): void {
+    this.messenger().setTyping(this.friendNumber(friend), typing);
+  }
+
+  /** A custom lossless packet: first byte 160..191, at most 1373 bytes. */
+  sendLosslessPacket(friend: FriendSelector, data: Uint8Array): void {
+    this.messenger().sendLosslessPacket(this.friendNumber(friend), data);
+  }
+
+  /** A custom lossy packet: first byte 200..254; false when it could not be sent. */
+  sendLossyPacket(friend: FriendSelector, data: Uint8Array): boolean {
+    return this.messenger().sendLossyPacket(this.friendNumber(friend), data);
+  }
+
+  // ------------------------------------------------------------------ files
+
+  /** Offers a file to an online friend; returns its file number (chunks are then requested by `fileChunkRequest`). */
+  sendFile(friend: FriendSelector, options: SendFileOptions): number {
+    return this.messenger().files.sendFile(this.friendNumber(friend), options);
+  }
+
+  /** Accept, resume, pause or cancel a transfer. */
+  fileControl(friend: FriendSelector, fileNumber: number, action: FileControlAction): void {
+    this.messenger().files.control(this.friendNumber(friend), fileNumber, action);
+  }
+
+  /** Before accepting an incoming file: start receiving at `position`. */
+  fileSeek(friend: FriendSelector, fileNumber: number, position: bigint | number): void {
+    this.messenger().files.seek(this.friendNumber(friend), fileNumber, position);
+  }
+
+  fileSendChunk(friend: FriendSelector, fileNumber: number, position: bigint | number, data: Uint8Array): void {
+    this.messenger().files.sendChunk(this.friendNumber(friend), fileNumber, position, data);
+  }
+
+  // ------------------------------------------------------------------ wiring
+
+  private wireEvents(stack: NodeStack): void {
+    const m = stack.messenger;
+    // Hex keys per friend number, cached (events fire per message); numbers are reused only after a delete.
+    const hex = new Map<number, PublicKeyHex>();
+    const ref = (friend: number): FriendEventRef => {
+      let publicKey = hex.get(friend);
+      if (publicKey === undefined) {
+        publicKey = publicKeyHex(stack.friendKey(friend));
+        hex.set(friend, publicKey);
+      }
+      return { number: friend, publicKey };
+    };
+    m.on('changed', () => {
+      for (const [n, key] of hex) if (m.friendByKey(fromHex(key)) !== n) hex.delete(n);
+    });
+    stack.dht.on('connected', () => this.emit('dhtConnection', true));
+    stack.dht.on('disconnected', () => this.emit('dhtConnection', false));
+    m.on('friendRequest', (pk, msg) => this.emit('friendRequest', publicKeyHex(pk), utf8Decode(msg)));
+    m.on('friendConnection', (f, t) => this.emit('friendConnection', ref(f), t));
+    m.on('friendMessage', (f, kind, text) => this.emit('friendMessage', ref(f), utf8Decode(text), kind));
+    m.on('friendReceipt', (f, id) => this.emit('friendReceipt', ref(f), id));
+    m.on('friendUndelivered', (f, ids) => this.emit('friendUndelivered', ref(f), ids));
+    m.on('friendName', (f, name) => this.emit('friendName', ref(f), utf8Decode(name)));
+    m.on('friendStatusMessage', (f, text) => this.emit('friendStatusMessage', ref(f), utf8Decode(text)));
+    m.on('friendUserStatus', (f, status) => this.emit('friendStatus', ref(f), status));
+    m.on('friendTyping', (f, typing) => this.emit('friendTyping', ref(f), typing));
+    m.on('friendLossless', (f, data) => this.emit('friendLosslessPacket', ref(f), data));
+    m.on('friendLossy', (f, data) => this.emit('friendLossyPacket', ref(f), data));
+    m.on('changed', () => this.scheduleSave());
+    const files = m.files;
+    files.on('offer', (f, offer) => this.emit('fileOffer', ref(f), offer));
+    files.on('control', (f, n, control) => this.emit('fileControl', ref(f), n, control));
+    files.on('chunkRequest', (f, n, position, length) => this.emit('fileChunkRequest', ref(f), n, position, length));
+    files.on('chunk', (f, n, position, data) => this.emit('fileChunk', ref(f), n, position, data));
+    files.on('completed', (f, n) => this.emit('fileCompleted', ref(f), n));
+    files.on('broken', (f, n) => this.emit('fileBroken', ref(f), n));
+  }
+
+  private pollSelfStatus(): void {
+    const stack = this.stack;
+    if (stack) this.setSelfStatus(stack.onion.connectionStatus());
+  }
+
+  private setSelfStatus(status: ConnectionStatus): void {
+    if (status === this.selfStatus) return;
+    this.selfStatus = status;
+    this.emit('selfConnection', status);
+  }
+
+  /** Debounced auto-save after a change. */
+  private scheduleSave(): void {
+    const delay = this.options.autoSaveMs ?? 1000;
+    if (delay <= 0 || this.saveTimer || !this.running) return;
+    this.saveTimer = this.options.env.scheduler.after(delay, () => {
+      this.saveTimer = undefined;
+      if (!this.running) return;
+      this.save().catch((err: unknown) => this.log.warn('auto-save failed', { error: err instanceof Error ? err.message : String(err) }));
+    });
+  }
+
+  private messenger(): Messenger {
+    return this.requireStack().messenger;
+  }
+
+  private requireStack(): NodeStack {
+    if (!this.stack) throw new InvalidStateError('the node is not started');
+    return this.stack;
   }
 
   private requireProfile(): Profile {
@@ -171,4 +474,9 @@ export class ToxNode extends EventEmitter<ToxNodeEvents> {
     }
     throw new ToxError('NO_FREE_PORT', `no free UDP port on ${host} in ${first}..${last}`, { host, first, last });
   }
+}
+
+/** 32 bytes, 64 hex characters or a 76-character Tox ID, as a long-term key. */
+function keyBytes(value: string | Uint8Array): LongTermPublicKey {
+  return fromHex(publicKeyHex(value)) as LongTermPublicKey;
 }

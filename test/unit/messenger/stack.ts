@@ -1,0 +1,88 @@
+/**
+ * Test support: a complete friend stack (DHT, onion relay + announce node +
+ * client, net_crypto, friend connections, friend requests, Messenger) on a
+ * simulated host, sharing one ManualScheduler with its peers.
+ */
+import { silentLogger, type ManualScheduler, type SeededRandom } from '../../../src/base/index.js';
+import { generateKeyPair, type LongTermKeyPair } from '../../../src/crypto/index.js';
+import { Dht } from '../../../src/dht/index.js';
+import { FriendConnections, FriendRequests, type FriendConnectionsOptions, type FriendRequestsOptions } from '../../../src/friend/index.js';
+import { Messenger } from '../../../src/messenger/index.js';
+import { PacketRouter, type IpPort } from '../../../src/net/index.js';
+import type { SimHost, SimNetwork } from '../../../src/net/sim/index.js';
+import { NetCrypto } from '../../../src/netcrypto/index.js';
+import { AnnounceNode, OnionClient, OnionRelay } from '../../../src/onion/index.js';
+
+export interface StackNode {
+  dht: Dht;
+  client: OnionClient;
+  nc: NetCrypto;
+  connections: FriendConnections;
+  requests: FriendRequests;
+  messenger: Messenger;
+  keys: LongTermKeyPair;
+  address: IpPort;
+  host: SimHost;
+  start(): void;
+  stop(): void;
+}
+
+export interface StackOptions {
+  friend?: FriendConnectionsOptions;
+  requests?: FriendRequestsOptions;
+}
+
+export async function simStackNode(sim: SimNetwork, scheduler: ManualScheduler, ip: string, seed: SeededRandom, options: StackOptions = {}): Promise<StackNode> {
+  const random = seed.fork();
+  const log = silentLogger();
+  const host = sim.host(ip);
+  const socket = await host.bindUdp({ host: ip, port: 33445 });
+  const router = new PacketRouter(log);
+  socket.onMessage((data, from) => router.dispatch(data, from));
+  const dht = new Dht({ scheduler, random: random.fork(), log, socket, router }, { lanDiscovery: { send: false } });
+  const keys = generateKeyPair(random) as LongTermKeyPair;
+  const relay = new OnionRelay({ scheduler, random, log, socket, router, dhtKeyPair: () => dht.keyPair });
+  const announce = new AnnounceNode({ scheduler, random, log, socket, router, dht });
+  const client = new OnionClient({ scheduler, random, log, socket, router, dht, realKeyPair: keys });
+  const nc = new NetCrypto({ scheduler, random, log, keyPair: keys, dht, sendUdp: (to, data) => socket.send(to, data), router });
+  const connections = new FriendConnections({ scheduler, log, netCrypto: nc, onion: client, dht }, options.friend);
+  const self = { name: new Uint8Array(0), statusMessage: new Uint8Array(0), userStatus: 'online' as const, nospam: random.bytes(4) };
+  let messenger: Messenger | undefined;
+  const requests = new FriendRequests(
+    { scheduler, log, onion: client, connections, nospam: () => self.nospam, isFriend: (pk) => messenger?.isFriend(pk) ?? false },
+    options.requests,
+  );
+  messenger = new Messenger({ scheduler, random, log, selfPublicKey: keys.publicKey, connections, requests }, self);
+  const m = messenger;
+  return {
+    dht,
+    client,
+    nc,
+    connections,
+    requests,
+    messenger: m,
+    keys,
+    address: socket.local,
+    host,
+    start() {
+      dht.start();
+      relay.start();
+      announce.start();
+      client.start();
+      nc.start();
+      connections.start();
+      requests.start();
+      m.start();
+    },
+    stop() {
+      m.stop();
+      requests.stop();
+      connections.stop();
+      nc.stop();
+      client.stop();
+      announce.stop();
+      relay.stop();
+      dht.stop();
+    },
+  };
+}
