@@ -6,13 +6,20 @@
  * usage or invalid config.
  */
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ToxError, createLogger, textSink, toHex } from '../base/index.js';
 import { formatToxId, initCrypto } from '../crypto/index.js';
 import { loadProfile } from '../storage/index.js';
+import { PluginConfigError, PluginHost, Permissions, loadPlugins, type LoadedPlugin } from './bot/index.js';
+import { ToxNodeBotApi, publishNodeEvents } from './bot-bridge.js';
 import { ConfigError, loadConfigFile, type BotConfig, type IdentityConfig } from './config/index.js';
 import { realEnv } from './env.js';
+import { BotEventBus } from './events.js';
 import { ToxNode } from './tox-node.js';
+
+/** The project root: `plugins/<name>` is resolved from here. */
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const DEFAULT_CONFIG = 'bots/echo.json';
 const USAGE = `usage: tocsin <command> [config]
@@ -42,21 +49,31 @@ function passphraseOf(identity: IdentityConfig): string | undefined {
 async function run(configPath: string): Promise<void> {
   const config = loadConfigFile(configPath);
   const log = createLogger({ level: config.logLevel, sink: textSink(process.stderr) });
+  // Every identity's plugins load (and their options validate) before any node starts.
+  const pluginLists: LoadedPlugin[][] = [];
+  for (const [i, identity] of config.identities.entries()) {
+    pluginLists.push(await loadPlugins(identity.plugins, { root: PROJECT_ROOT, path: `identities[${i}].plugins` }));
+  }
   const env = realEnv(log);
   const nodes: ToxNode[] = [];
+  const hosts: PluginHost[] = [];
   let stopping: Promise<void> | undefined;
+  // Plugins stop first (they may still send), then nodes save their profiles, then sockets close.
   const stopAll = (): Promise<void> =>
     (stopping ??= (async () => {
+      for (const host of hosts.reverse()) await host.stop().catch((err: unknown) => log.error('plugin host stop failed', { error: String(err) }));
       for (const node of nodes.reverse()) await node.stop().catch((err: unknown) => log.error('stop failed', { error: String(err) }));
       await env.close();
     })());
-  process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
-  process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
+  const shutdown = (): void => void stopAll().then(() => process.exit(0));
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
   try {
-    for (const identity of config.identities) {
+    for (const [i, identity] of config.identities.entries()) {
       const passphrase = passphraseOf(identity);
+      const identityLog = log.child({ identity: identity.id });
       const node = new ToxNode({
-        env: { ...env, log: log.child({ identity: identity.id }) },
+        env: { ...env, log: identityLog },
         profilePath: profilePathOf(config, identity),
         ...(passphrase !== undefined ? { passphrase } : {}),
         network: identity.network,
@@ -64,15 +81,31 @@ async function run(configPath: string): Promise<void> {
       });
       await node.start();
       nodes.push(node);
+      const host = new PluginHost({
+        node: new ToxNodeBotApi(node),
+        scheduler: env.scheduler,
+        random: env.random,
+        log: identityLog.child({ layer: 'bot' }),
+        plugins: pluginLists[i]!,
+        permissions: Permissions.fromConfig(identity.permissions),
+        commandPrefix: identity.commandPrefix,
+        storeDir: resolve(config.dataDir, identity.id, 'plugins'),
+        configPath: `identities[${i}].plugins`,
+      });
+      await host.start();
+      hosts.push(host);
+      const bus = new BotEventBus();
+      host.attach(bus);
+      publishNodeEvents(node, bus);
       const boot = node.bootstrapInfo();
-      const plugins = identity.plugins.filter((p) => p.enabled).map((p) => p.name);
+      const plugins = pluginLists[i]!.map((p) => p.id ?? p.plugin.name);
       process.stdout.write(
         [
           `identity ${identity.id} (${identity.network.mode === 'local' ? 'local-only' : 'public network'})`,
           `  Tox ID:    ${node.toxIdText}`,
           `  bootstrap: ${boot.address.ip} ${boot.address.port} ${toHex(boot.publicKey, true)}`,
           `  profile:   ${profilePathOf(config, identity)}`,
-          `  plugins:   ${plugins.length ? plugins.join(', ') : 'none'} (plugins start once the Messenger layer is wired in)`,
+          `  plugins:   ${plugins.length ? plugins.join(', ') : 'none'}`,
           '',
         ].join('\n'),
       );
@@ -137,7 +170,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`tocsin: ${err.message}\n${USAGE}\n`);
       return 2;
     }
-    if (err instanceof ConfigError || (err instanceof ToxError && err.code === 'CONFIG_NOT_FOUND')) {
+    if (err instanceof ConfigError || err instanceof PluginConfigError || (err instanceof ToxError && err.code === 'CONFIG_NOT_FOUND')) {
       process.stderr.write(`tocsin: ${err.message}\n`);
       return 2;
     }

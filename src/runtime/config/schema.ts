@@ -6,6 +6,7 @@
  * public Tox network is the explicit `"mode": "public"`.
  */
 import { z } from 'zod';
+import { permissionsSchema } from '../bot/permissions.js';
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
 
@@ -69,6 +70,8 @@ export const networkSchema = z
 export const pluginEntrySchema = z.object({
   /** `plugins/<name>` in this project, or an npm package name. */
   name: z.string().min(1),
+  /** Instance id (names the plugin's store); needed when one plugin is listed twice. */
+  id: z.string().min(1).optional(),
   options: z.record(z.string(), z.unknown()).default({}),
   enabled: z.boolean().default(true),
 });
@@ -85,6 +88,10 @@ export const identitySchema = z.object({
   status: z.enum(['online', 'away', 'busy']).default('online'),
   network: networkSchema.prefault({}),
   plugins: z.array(pluginEntrySchema).default([]),
+  /** Roles by public key (owner/admin/user/banned), globally and per conference. */
+  permissions: permissionsSchema.optional(),
+  /** Prefix of bot commands (default "!"). */
+  commandPrefix: z.string().min(1).max(8).default('!'),
 });
 
 export const configSchema = z.object({
