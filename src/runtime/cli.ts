@@ -8,12 +8,12 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ToxError, createLogger, textSink, toHex } from '../base/index.js';
+import { ToxError, createLogger, textSink, toHex, type Logger } from '../base/index.js';
 import { formatToxId, initCrypto } from '../crypto/index.js';
 import { loadProfile } from '../storage/index.js';
 import { PluginConfigError, PluginHost, Permissions, loadPlugins, type LoadedPlugin } from './bot/index.js';
 import { ToxNodeBotApi, publishNodeEvents } from './bot-bridge.js';
-import { ConfigError, loadConfigFile, type BotConfig, type IdentityConfig } from './config/index.js';
+import { ConfigError, loadConfigFile, readNodesFile, type BotConfig, type IdentityConfig, type NetworkConfig } from './config/index.js';
 import { realEnv } from './env.js';
 import { BotEventBus } from './events.js';
 import { ToxNode } from './tox-node.js';
@@ -46,6 +46,15 @@ function passphraseOf(identity: IdentityConfig): string | undefined {
   return value;
 }
 
+/** The identity's network config with the nodes of its nodes file (public mode) added to `bootstrap`. */
+async function withNodesFile(identity: IdentityConfig, log: Logger): Promise<NetworkConfig> {
+  const network = identity.network;
+  if (network.nodesFile === undefined) return network;
+  const { nodes, skipped } = await readNodesFile(resolve(network.nodesFile), { ipv6: network.ipv6 });
+  log.info('bootstrap nodes from the nodes file', { identity: identity.id, file: network.nodesFile, nodes: nodes.length, skipped });
+  return { ...network, bootstrap: [...network.bootstrap, ...nodes] };
+}
+
 async function run(configPath: string): Promise<void> {
   const config = loadConfigFile(configPath);
   const log = createLogger({ level: config.logLevel, sink: textSink(process.stderr) });
@@ -76,7 +85,7 @@ async function run(configPath: string): Promise<void> {
         env: { ...env, log: identityLog },
         profilePath: profilePathOf(config, identity),
         ...(passphrase !== undefined ? { passphrase } : {}),
-        network: identity.network,
+        network: await withNodesFile(identity, log),
         initial: { name: identity.name, statusMessage: identity.statusMessage, status: identity.status },
       });
       await node.start();
