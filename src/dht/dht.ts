@@ -245,6 +245,15 @@ export class Dht extends EventEmitter<DhtEvents> {
     return this.sendNodesRequest(address, publicKey, this.keys.publicKey);
   }
 
+  /**
+   * Asks `node` for the nodes closest to `searchKey` (c-toxcore's `dht_getnodes`,
+   * used for the UDP nodes in a friend's DHT-PK announcement); a valid response
+   * feeds every list, the searched friend's included. False if not sent.
+   */
+  getNodes(node: { address: IpPort; publicKey: Uint8Array }, searchKey: Uint8Array): boolean {
+    return this.sendNodesRequest(normalized(node.address), node.publicKey as DhtPublicKey, searchKey);
+  }
+
   /** Nodes from a profile: tried (8 per tick) until the DHT is connected. */
   loadSavedNodes(nodes: readonly PackedNode[]): void {
     this.savedNodes = nodes.filter((n) => n.transport === 'udp');

@@ -58,28 +58,43 @@ export const PING_ID_WINDOW_MS = 300_000;
 
 // ---------------------------------------------------------------- client
 export const CLIENT_TICK_MS = 1_000;
+/** c-toxcore's ONION_CONNECTION_SECONDS: no announcing for the first 3 s; "connected" after 3 good ticks (hysteresis up to 6). */
+export const WARM_UP_MS = 3_000;
+export const CONNECTED_TICKS = 3;
+/** Onion down this long, then up again: friend search cadences restart (c-toxcore's ONION_CONNECTED_TIMEOUT). */
+export const RECONNECTED_RESET_MS = 10_000;
+/** From this long after start, TCP relays carry onion paths while the DHT has no non-LAN node. */
+export const TCP_ONION_STATUS_DELAY_MS = 6_000;
 export const PATHS_PER_SET = 6;
 export const MAX_PATH_NODES = 32;
+/** Path nodes saved in (and loaded from) the profile's PATH_NODE section. */
+export const SAVED_PATH_NODES = 8;
 export const PATH_FIRST_TIMEOUT_MS = 4_000;
 export const PATH_TIMEOUT_MS = 10_000;
 export const PATH_MAX_LIFETIME_MS = 1_200_000;
 export const PATH_MAX_NO_RESPONSE_USES = 4;
-export const PATH_NEW_MAX_NO_RESPONSE_USES = 2;
 export const ANNOUNCE_NODES = 12;
 export const FRIEND_NODES = 8;
 export const NODE_TIMEOUT_MS = 15_000;
 export const NODE_MAX_PINGS = 3;
 export const ANNOUNCE_INTERVAL_NOT_ANNOUNCED_MS = 3_000;
 export const ANNOUNCE_INTERVAL_ANNOUNCED_MS = 15_000;
+export const ANNOUNCE_INTERVAL_STABLE_MS = 120_000;
+export const TIME_TO_STABLE_MS = 90_000;
+/** Lists not full are topped up from random path nodes at least this often. */
+export const ANNOUNCE_POPULATE_TIMEOUT_MS = 600_000;
 export const FRIEND_SEARCH_BEGINNING_MS = 3_000;
 export const FRIEND_RUN_COUNT_BEGINNING = 5;
 export const FRIEND_SEARCH_MAX_MS = 3_600_000;
+export const FRIEND_MAX_RUN_COUNT_EXPONENT = 12;
+/** Searches per friend per run_count step (also spaces them: interval / 4). */
+export const FRIEND_PINGS_PER_RUN = FRIEND_NODES / 2;
 export const DHTPK_ONION_INTERVAL_MS = 30_000;
 export const DHTPK_DHT_INTERVAL_MS = 20_000;
 export const OFFLINE_TIMEOUT_MS = 75_000;
-export const CONNECTED_DEBOUNCE_MS = 3_000;
 export const SENDBACK_TIMEOUT_MS = 10_000;
 export const MAX_SENDBACKS = 256;
-/** A node returned in a response is queried at most this often. */
-export const NODE_QUERY_MIN_INTERVAL_MS = 10_000;
+/** A node named in a response is asked at most this often (9 remembered per list). */
+export const MIN_NODE_PING_TIME_MS = 10_000;
+export const MAX_STORED_PINGED_NODES = 9;
 export const MAX_FRIENDS = 1024;

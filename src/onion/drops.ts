@@ -1,10 +1,12 @@
 /**
  * Drop accounting shared by the onion engines: untrusted input that fails a
  * check is counted by reason and logged at debug, never thrown; `tryEncode`
- * turns a value the wire format cannot carry (a hostile size) into a drop.
+ * turns a value the wire format cannot carry (a hostile size) into a drop, and
+ * `tryShared` a low-order key from the network into a failed decryption.
  */
 import type { Logger } from '../base/index.js';
 import { EncodeError, type PacketDef } from '../binary/index.js';
+import { WeakPublicKeyError, type PublicKey, type SharedKey, type SharedKeyCache } from '../crypto/index.js';
 import { formatIpPort, type IpPort } from '../net/index.js';
 
 export class DropCounter {
@@ -34,6 +36,16 @@ export function tryEncode<T>(def: PacketDef<T>, value: T): Uint8Array | undefine
     return def.encode(value);
   } catch (err) {
     if (err instanceof EncodeError) return undefined;
+    throw err;
+  }
+}
+
+/** The cached shared key with `publicKey`, or undefined for a low-order key from the network. */
+export function tryShared(cache: SharedKeyCache, publicKey: Uint8Array): SharedKey | undefined {
+  try {
+    return cache.get(publicKey as PublicKey);
+  } catch (err) {
+    if (err instanceof WeakPublicKeyError) return undefined;
     throw err;
   }
 }

@@ -47,21 +47,23 @@ describe('onion simulation', () => {
     expect(net.scheduler.pending()).toBe(0);
   }, 60_000);
 
-  for (const lossRate of [0]) {
-    it(`50 nodes, 25 friend pairs: every pair learns each other's DHT key (${lossRate * 100} % loss)`, async () => {
+  // Under 20 % loss an 8-hop onion round trip survives ~17 % of the time; seeds 1–11 and 4004 finished
+  // in 91–240 s virtual, so 600 s leaves a wide margin.
+  for (const [lossRate, budgetMs] of [
+    [0, 60_000],
+    [0.2, 600_000],
+  ] as const) {
+    it(`50 nodes, 25 friend pairs: every pair learns each other's DHT key (${lossRate * 100} % loss, ≤ ${budgetMs / 1000} s)`, async () => {
       const { net, nodes } = await build(50, lossRate);
       const pairs = pairUp(nodes);
-      const missing = () => pairs.filter(([a, b]) => !knows(a, b) || !knows(b, a)).length;
-      await net.scheduler.runUntil(() => missing() === 0, { timeoutMs: lossRate === 0 ? 120_000 : 900_000, stepMs: 1_000, describe: () => ({ missing: missing(), connected: nodes.filter((n) => n.client.isConnected()).length }) });
+      const missing = () => pairs.reduce((n, [a, b]) => n + Number(!knows(a, b)) + Number(!knows(b, a)), 0);
+      const connectedCount = () => nodes.filter((n) => n.client.isConnected()).length;
+      await net.scheduler.runUntil(() => missing() === 0, { timeoutMs: budgetMs, stepMs: 1_000, describe: () => ({ missingDirections: missing(), connected: connectedCount() }) });
       const took = net.scheduler.now();
-      const connected = nodes.filter((n) => n.client.isConnected()).length;
-      console.log(`[onion sim] 50 nodes, ${lossRate * 100} % loss: all 25 pairs know each other's DHT key after ${took / 1000} s virtual; ${connected}/50 onion connected`);
-      expect(took).toBeLessThanOrEqual(lossRate === 0 ? 60_000 : 900_000);
+      console.log(`[onion sim] 50 nodes, ${lossRate * 100} % loss: all 25 pairs know each other's DHT key after ${took / 1000} s virtual; ${connectedCount()}/50 onion connected`);
       for (const n of nodes) n.stop();
+      await net.scheduler.advance(1_000);
+      expect(net.scheduler.pending()).toBe(0);
     }, 240_000);
   }
-
-  // Not yet: under 20 % loss some pairs still miss each other's key after 900 s virtual (an 8-hop data
-  // round trip survives ~17 % of the time and stale search lists keep sending to nodes that dropped the entry).
-  it.todo("50 nodes, 25 friend pairs: every pair learns each other's DHT key under 20 % loss");
 });

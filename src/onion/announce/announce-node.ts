@@ -5,11 +5,11 @@
  * (0x85) to the announced key as 0x86 along the stored return path.
  */
 import { InvalidStateError, type Logger, type Random, type Scheduler } from '../../base/index.js';
-import { keysEqual, open, randomNonce, seal, SharedKeyCache, type DhtKeyPair, type Nonce, type PublicKey } from '../../crypto/index.js';
+import { keysEqual, open, randomNonce, seal, SharedKeyCache, type DhtKeyPair, type Nonce } from '../../crypto/index.js';
 import type { Dht } from '../../dht/index.js';
 import { isLan, type IpPort, type PacketRouter } from '../../net/index.js';
 import { MAX_SENT_NODES, ONION_PACKET_ID as ID, PING_ID_SIZE } from '../constants.js';
-import { DropCounter, tryEncode } from '../drops.js';
+import { DropCounter, tryEncode, tryShared } from '../drops.js';
 import type { OnionSendPort } from '../ports.js';
 import {
   AnnounceRequestAtNode,
@@ -76,8 +76,8 @@ export class AnnounceNode {
     const packet = (newFormat ? AnnounceRequestNewAtNode : AnnounceRequestAtNode).tryDecode(data);
     if (!packet.ok) return this.drops.drop('announceMalformed', from);
     const { nonce, senderPk, sealed, returnPath } = packet.value;
-    const key = this.keys.get(senderPk as PublicKey);
-    const opened = open(key, nonce as Nonce, sealed);
+    const key = tryShared(this.keys, senderPk);
+    const opened = key && open(key, nonce as Nonce, sealed);
     if (!opened) return this.drops.drop('announceDecrypt', from);
     const plain = AnnounceRequestPlain.decode(opened);
     const now = this.deps.scheduler.now();

@@ -1,10 +1,12 @@
 /**
- * The onion client (tox-protocol.md §4.6–§4.9): keeps two path sets, announces
- * our real key to the nodes closest to it, reports "onion connected", searches
- * friends through the nodes closest to theirs, exchanges DHT-PK announcements
- * through the onion and through routed DHT packets (with no-replay checks) and
- * carries other onion data (friend requests) for the layers above. Runs on a
- * 1 s tick; untrusted input is counted and dropped, never thrown.
+ * The onion client (tox-protocol.md §4.6–§4.9): keeps two path sets over the
+ * path nodes (or, without a DHT, over a TCP relay and bootstrap path nodes),
+ * announces our real key to the nodes closest to it, reports "onion
+ * connected", searches friends through the nodes closest to theirs, exchanges
+ * DHT-PK announcements through the onion and through routed DHT packets (with
+ * no-replay checks) and carries other onion data (friend requests) for the
+ * layers above. Runs on a 1 s tick with c-toxcore's cadences (cadence.ts);
+ * untrusted input is counted and dropped, never thrown.
  */
 import { EventEmitter } from 'eventemitter3';
 import { InvalidArgumentError, InvalidStateError, type Logger, type Random, type Scheduler, type TimerHandle } from '../../base/index.js';
@@ -13,10 +15,10 @@ import {
   keyId,
   keysEqual,
   open,
-  precompute,
   randomNonce,
   seal,
   SharedKeyCache,
+  tryPrecompute,
   type DhtPublicKey,
   type EphemeralKeyPair,
   type EphemeralPublicKey,
@@ -27,28 +29,24 @@ import {
   type PublicKey,
 } from '../../crypto/index.js';
 import type { Dht } from '../../dht/index.js';
-import type { IpPort, PackedNode, PacketRouter } from '../../net/index.js';
+import { isLan, type IpPort, type PackedNode, type PacketRouter } from '../../net/index.js';
 import {
-  ANNOUNCE_INTERVAL_ANNOUNCED_MS,
-  ANNOUNCE_INTERVAL_NOT_ANNOUNCED_MS,
   ANNOUNCE_NODES,
   CLIENT_TICK_MS,
-  CONNECTED_DEBOUNCE_MS,
-  DHTPK_DHT_INTERVAL_MS,
-  DHTPK_ONION_INTERVAL_MS,
+  CONNECTED_TICKS,
   FRIEND_NODES,
-  FRIEND_SEARCH_BEGINNING_MS,
   MAX_FRIENDS,
-  MAX_PATH_NODES,
   MAX_SENT_NODES,
-  NODE_MAX_PINGS,
-  NODE_QUERY_MIN_INTERVAL_MS,
-  OFFLINE_TIMEOUT_MS,
   ONION_CLIENT_MAX_DATA_SIZE,
   ONION_DATA_KIND,
   ONION_PACKET_ID as ID,
+  PING_ID_SIZE,
+  RECONNECTED_RESET_MS,
+  SAVED_PATH_NODES,
+  TCP_ONION_STATUS_DELAY_MS,
+  WARM_UP_MS,
 } from '../constants.js';
-import { DropCounter, tryEncode } from '../drops.js';
+import { DropCounter, tryEncode, tryShared } from '../drops.js';
 import type { OnionRelayPort, OnionSendPort } from '../ports.js';
 import {
   AnnounceRequest,
@@ -62,10 +60,9 @@ import {
   FriendRequestPayload,
   InnerData,
   InnerPlain,
-  type AnnounceResponsePlainValue,
 } from '../wire/packets.js';
+import { AnnounceState, isAnnounced, runAnnounce, runFriend, type CadenceHost } from './cadence.js';
 import { NEVER, OnionFriend } from './friend.js';
-import { ZERO_PING_ID, type OnionNode } from './node-list.js';
 import { OnionNodeList } from './node-list.js';
 import { createPath, PathNodePool, PathSet, wrapOnion, type OnionPath, type PathHop } from './paths.js';
 import { Sendbacks } from './sendbacks.js';
@@ -85,8 +82,6 @@ export interface OnionClientDeps {
 
 export interface OnionClientOptions {
   tickIntervalMs?: number;
-  /** How long the "connected" condition must hold (c-toxcore: 3 s). */
-  connectedDebounceMs?: number;
 }
 
 export interface OnionClientEvents {
@@ -100,26 +95,30 @@ export interface OnionClientEvents {
 
 export type OnionConnectionStatus = 'none' | 'udp' | 'tcp';
 
-const SELF = '';
+const ZERO_PING_ID = new Uint8Array(PING_ID_SIZE);
 
 export class OnionClient extends EventEmitter<OnionClientEvents> {
   readonly drops: DropCounter;
   readonly counters = { announcesSent: 0, searchesSent: 0, announceResponses: 0, dataSent: 0, dataReceived: 0, dhtPkOnionSent: 0, dhtPkDhtSent: 0, dhtPkReceived: 0 };
-  private readonly friends = new Map<string, OnionFriend>();
+  private readonly pathNodes: PathNodePool;
+  private readonly bootstrapNodes: PathNodePool;
   private readonly selfNodes: OnionNodeList;
   private readonly selfPaths: PathSet;
   private readonly friendPaths: PathSet;
-  private readonly pool: PathNodePool;
+  private readonly cadence: CadenceHost;
+  private readonly friends = new Map<string, OnionFriend>();
+  private readonly announceState = new AnnounceState();
   private readonly sendbacks: Sendbacks;
-  /** Per target (self or friend): nodes from responses we queried in the last 10 s. */
-  private readonly recentlyQueried = new Map<string, Map<string, number>>();
   private readonly realKeys: SharedKeyCache;
   private dataKeys: EphemeralKeyPair;
   private timer: TimerHandle | undefined;
   private detachTcp: (() => void) | undefined;
-  private connected = false;
-  private connectedSince = NEVER;
-  private lastSelfResponse = NEVER;
+  private startedAt = NEVER;
+  /** c-toxcore's onion_connected: +1 per announced tick (up to 6), −1 otherwise; connected from 3. */
+  private connectedTicks = 0;
+  private lastTimeConnected = NEVER;
+  private tcpOnion: boolean | undefined;
+  private connectedReported = false;
   private readonly log: Logger;
 
   constructor(
@@ -132,10 +131,20 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     this.selfNodes = new OnionNodeList(deps.realKeyPair.publicKey, ANNOUNCE_NODES);
     this.selfPaths = new PathSet(deps.random);
     this.friendPaths = new PathSet(deps.random);
-    this.pool = new PathNodePool(() => deps.dht.publicKey);
+    this.pathNodes = new PathNodePool(() => deps.dht.publicKey);
+    this.bootstrapNodes = new PathNodePool(() => deps.dht.publicKey);
     this.sendbacks = new Sendbacks(deps.random);
     this.realKeys = new SharedKeyCache(deps.realKeyPair.secretKey, deps.scheduler);
     this.dataKeys = generateKeyPair(deps.random);
+    this.cadence = {
+      random: deps.random,
+      pathNodes: this.pathNodes,
+      bootstrapNodes: this.bootstrapNodes,
+      selfNodes: this.selfNodes,
+      selfPaths: this.selfPaths,
+      announce: (friend, node, pingId, pathNum, now) => this.announce(friend, node, pingId, pathNum, now),
+      sendDhtPk: (friend, via) => this.sendDhtPk(friend, via),
+    };
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -144,12 +153,13 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     if (this.timer) throw new InvalidStateError('onion client already started');
     this.dataKeys = generateKeyPair<EphemeralPublicKey, EphemeralSecretKey>(this.deps.random);
     const r = this.deps.router;
-    r.register(ID.announceResponse, (d) => this.handleResponse(d));
-    r.register(ID.dataResponse, (d) => this.handleResponse(d));
+    r.register(ID.announceResponse, (d, from) => this.handleResponse(d, from));
+    r.register(ID.dataResponse, (d, from) => this.handleResponse(d, from));
     r.register(ID.announceResponseNew, () => this.drops.drop('announceResponseNew'));
     this.deps.dht.registerCryptoHandler(ONION_DATA_KIND.dhtPk, (sender, payload) => this.handleRoutedDhtPk(sender, payload));
-    for (const friend of this.friends.values()) if (friend.dhtPk) friend.dhtToken = this.deps.dht.addFriend(friend.dhtPk);
-    this.detachTcp = this.deps.tcp?.subscribeOnion({ onionResponse: (payload) => this.handleResponse(payload) });
+    for (const friend of this.friends.values()) if (friend.dhtPk) this.lockDhtSearch(friend);
+    this.detachTcp = this.deps.tcp?.subscribeOnion({ onionResponse: (payload) => this.handleResponse(payload, undefined) });
+    this.startedAt = this.deps.scheduler.now();
     this.timer = this.deps.scheduler.every(this.options.tickIntervalMs ?? CLIENT_TICK_MS, (now) => this.tick(now));
   }
 
@@ -165,9 +175,11 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     this.selfNodes.clear();
     this.selfPaths.clear();
     this.friendPaths.clear();
-    this.pool.clear();
     this.sendbacks.clear();
-    this.lastSelfResponse = NEVER;
+    this.announceState.reset();
+    this.connectedTicks = 0;
+    this.lastTimeConnected = NEVER;
+    this.tcpOnion = undefined;
     this.setConnected(false);
   }
 
@@ -178,15 +190,39 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     return this.dataKeys.publicKey;
   }
 
-  /** "Onion connected": announced to enough of the nodes closest to us (drives the self connection status). */
+  /** "Onion connected": announced to enough of the nodes closest to us for 3 ticks (drives the self connection status). */
   isConnected(): boolean {
-    return this.connected;
+    return this.connectedTicks >= CONNECTED_TICKS;
   }
 
   /** c-toxcore's self status: UDP only if the DHT reaches a non-LAN node, else TCP (even on loopback UDP). */
   connectionStatus(): OnionConnectionStatus {
-    if (!this.connected) return 'none';
+    if (!this.isConnected()) return 'none';
     return this.deps.dht.isNonLanConnected() ? 'udp' : 'tcp';
+  }
+
+  /**
+   * A bootstrap path node (c-toxcore's `onion_add_bs_path_node`, fed by
+   * `tox_bootstrap` and the profile): used to top up the announce list while no
+   * path node is known, and as hops after a TCP relay while fewer than 2 are.
+   */
+  addBootstrapPathNode(node: { address: IpPort; publicKey: Uint8Array }): boolean {
+    return this.bootstrapNodes.add({ transport: 'udp', address: node.address, publicKey: node.publicKey as DhtPublicKey });
+  }
+
+  /** The profile's PATH_NODE section, as bootstrap path nodes. */
+  loadPathNodes(nodes: readonly PackedNode[]): void {
+    for (const node of nodes) if (node.transport === 'udp') this.addBootstrapPathNode(node);
+  }
+
+  /** What to save as the PATH_NODE section (c-toxcore's `onion_backup_nodes`): newest path nodes, then bootstrap ones. */
+  pathNodesToSave(max = SAVED_PATH_NODES): PackedNode[] {
+    const out = this.pathNodes.newestFirst().slice(0, max);
+    for (const node of this.bootstrapNodes.newestFirst().reverse()) {
+      if (out.length >= max) break;
+      if (!out.some((n) => keysEqual(n.publicKey, node.publicKey))) out.push(node);
+    }
+    return out;
   }
 
   /** Starts searching for a friend (idempotent). */
@@ -216,7 +252,7 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     if (friend) this.adoptDhtKey(friend, dhtPk);
   }
 
-  /** Online friends are not searched (c-toxcore); going offline resets the cadence and the no-replay counter. */
+  /** Online friends are not searched (c-toxcore); going offline restarts the cadence and the no-replay counter. */
   setFriendOnline(realPk: LongTermPublicKey, online: boolean): void {
     const friend = this.friends.get(keyId(realPk));
     if (!friend || friend.online === online) return;
@@ -224,8 +260,6 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     if (!online) {
       friend.runCount = 0;
       friend.lastNoReplay = 0n;
-      friend.lastDhtPkOnion = NEVER;
-      friend.lastDhtPkDht = NEVER;
     }
   }
 
@@ -245,122 +279,81 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
 
   /** Sizes of every bounded structure (for hostile-input tests). */
   memoryFootprint(): Record<string, number> {
+    const friendLists = [...this.friends.values()];
     return {
       friends: this.friends.size,
       selfNodes: this.selfNodes.size,
-      pathNodes: this.pool.size,
+      friendNodes: friendLists.reduce((n, f) => n + f.nodes.size, 0),
+      pathNodes: this.pathNodes.size,
+      bootstrapPathNodes: this.bootstrapNodes.size,
       selfPaths: this.selfPaths.size,
       friendPaths: this.friendPaths.size,
       sendbacks: this.sendbacks.size,
-      recentlyQueried: [...this.recentlyQueried.values()].reduce((n, m) => n + m.size, 0),
+      recentlyAsked: this.selfNodes.pingedMemory + friendLists.reduce((n, f) => n + f.nodes.pingedMemory, 0),
     };
   }
 
   // ------------------------------------------------------------------ periodic work
 
   /** c-toxcore's `do_onion_client`, once per tick. */
-  tick(now: number): void {
-    if (!this.timer) return;
-    for (const node of this.deps.dht.pathNodes(MAX_PATH_NODES)) this.pool.add(node);
-    this.doAnnounce(now);
-    for (const friend of this.friends.values()) this.doFriend(friend, now);
-    this.updateConnected(now);
-    for (const [target, queried] of this.recentlyQueried) {
-      for (const [id, at] of queried) if (at + NODE_QUERY_MIN_INTERVAL_MS <= now) queried.delete(id);
-      if (queried.size === 0) this.recentlyQueried.delete(target);
+  private tick(now: number): void {
+    if (now - this.startedAt >= WARM_UP_MS) {
+      for (const node of this.deps.dht.pathNodes(FRIEND_NODES)) this.pathNodes.add(node);
+      runAnnounce(this.cadence, this.announceState, now);
     }
+    if (isAnnounced(this.cadence, this.announceState, now)) {
+      if (this.lastTimeConnected + RECONNECTED_RESET_MS <= now) for (const friend of this.friends.values()) friend.runCount = 0;
+      this.lastTimeConnected = now;
+      this.connectedTicks = Math.min(this.connectedTicks + 1, 2 * CONNECTED_TICKS);
+    } else {
+      this.connectedTicks = Math.max(this.connectedTicks - 1, 0);
+    }
+    if (now - this.startedAt >= TCP_ONION_STATUS_DELAY_MS) this.updateTcpOnion();
+    this.setConnected(this.isConnected());
+    if (this.isConnected()) for (const friend of this.friends.values()) runFriend(this.cadence, friend, now);
   }
 
-  private doAnnounce(now: number): void {
-    const live = this.selfNodes.live(now);
-    for (const node of live) {
-      if (node.fresh) {
-        node.fresh = false;
-        continue;
-      }
-      const stored = node.isStored !== 0 && this.selfPaths.alive(node.pathNum, now);
-      const interval = stored ? ANNOUNCE_INTERVAL_ANNOUNCED_MS : ANNOUNCE_INTERVAL_NOT_ANNOUNCED_MS;
-      if (node.lastPinged + interval > now) continue;
-      // The ping id is bound to the path's last hop: reuse the path while it lives.
-      const pathNum = node.pingsSinceResponse < NODE_MAX_PINGS - 1 ? node.pathNum : undefined;
-      if (this.sendAnnounce(SELF, node.publicKey, node.address, node.pingIdOrKey, pathNum, now)) {
-        node.lastPinged = now;
-        node.pingsSinceResponse++;
-      }
-    }
-    if (live.length < ANNOUNCE_NODES && live.length <= this.deps.random.int(ANNOUNCE_NODES / 2 + 1)) this.queryRandomPathNodes(SELF, now);
-  }
-
-  private doFriend(friend: OnionFriend, now: number): void {
-    if (friend.online) return;
-    const live = friend.nodes.live(now);
-    const interval = friend.searchInterval();
-    for (const node of live) {
-      if (node.fresh) {
-        node.fresh = false;
-        continue;
-      }
-      if (node.pingsSinceResponse >= NODE_MAX_PINGS || node.lastPinged + interval > now) continue;
-      if (this.sendAnnounce(keyId(friend.realPk), node.publicKey, node.address, ZERO_PING_ID, undefined, now)) {
-        node.lastPinged = now;
-        node.pingsSinceResponse++;
-      }
-    }
-    // Back off only once the friend is found (some node stores its announcement) and its DHT key known.
-    if (friend.dhtPk && live.some((n) => n.isStored === 1)) friend.runCount++;
-    if (live.length < FRIEND_NODES && live.length <= this.deps.random.int(FRIEND_NODES / 2 + 1)) this.queryRandomPathNodes(keyId(friend.realPk), now);
-    // c-toxcore resends every 30 s; until the friend's own DHT-PK reached us we retry at the search cadence,
-    // since a lossy 8-hop round trip often loses the first copies (no_replay still rises: seconds).
-    const dhtPkInterval = friend.dhtPk === undefined ? FRIEND_SEARCH_BEGINNING_MS : DHTPK_ONION_INTERVAL_MS;
-    if (friend.lastDhtPkOnion + dhtPkInterval <= now && this.sendDhtPkOnion(friend) > 0) friend.lastDhtPkOnion = now;
-    if (friend.dhtPk && friend.lastDhtPkDht + DHTPK_DHT_INTERVAL_MS <= now && this.sendDhtPkDht(friend) > 0) friend.lastDhtPkDht = now;
-  }
-
-  private queryRandomPathNodes(target: string, now: number): void {
-    const count = Math.min(this.pool.size, MAX_PATH_NODES / 4);
-    for (let i = 0; i < count; i++) {
-      const node = this.pool.random(this.deps.random);
-      if (node) this.sendAnnounce(target, node.publicKey, node.address, ZERO_PING_ID, undefined, now);
-    }
-  }
-
-  private updateConnected(now: number): void {
-    const live = this.selfNodes.live(now);
-    const announced = live.filter((n) => n.isStored !== 0).length;
-    const ok =
-      this.lastSelfResponse + OFFLINE_TIMEOUT_MS > now &&
-      this.pool.size > 0 &&
-      live.length > 0 &&
-      announced >= 1 &&
-      announced >= live.length / 2 &&
-      live.length >= Math.min(this.pool.size, ANNOUNCE_NODES) / 2;
-    if (!ok) {
-      this.connectedSince = NEVER;
-      return this.setConnected(false);
-    }
-    if (this.connectedSince === NEVER) this.connectedSince = now;
-    if (now - this.connectedSince >= (this.options.connectedDebounceMs ?? CONNECTED_DEBOUNCE_MS)) this.setConnected(true);
+  /** TCP relays carry onion paths while the DHT reaches no non-LAN node (c-toxcore's `set_tcp_onion_status`). */
+  private updateTcpOnion(): void {
+    const wanted = !this.deps.dht.isNonLanConnected();
+    if (this.tcpOnion === wanted) return;
+    this.tcpOnion = wanted;
+    this.deps.tcp?.setOnionEnabled(wanted);
   }
 
   private setConnected(connected: boolean): void {
-    if (connected === this.connected) return;
-    this.connected = connected;
+    if (connected === this.connectedReported) return;
+    this.connectedReported = connected;
     this.log.info(connected ? 'onion connected' : 'onion disconnected');
     this.emit(connected ? 'connected' : 'disconnected');
   }
 
   // ------------------------------------------------------------------ sending
 
-  /** Three random pool nodes (repeats allowed), or a TCP relay then two pool nodes when the DHT is down. */
-  private pickPath(pathNum: number, now: number): OnionPath | undefined {
-    const hop = (): PathHop | undefined => this.pool.random(this.deps.random);
+  /**
+   * c-toxcore's `random_nodes_path_onion`: with the DHT connected three random
+   * path nodes (repeats allowed); without it a random TCP relay followed by two
+   * path nodes, or bootstrap path nodes while fewer than 2 path nodes are known.
+   */
+  private pickHops(): [PathHop, PathHop, PathHop] | undefined {
+    const random = this.deps.random;
+    if (this.deps.dht.isConnected()) {
+      if (this.pathNodes.size === 0) return undefined;
+      return [this.pathNodes.random(random)!, this.pathNodes.random(random)!, this.pathNodes.random(random)!];
+    }
     const relays = this.deps.tcp?.onionRelays() ?? [];
-    const first: PathHop | undefined =
-      !this.deps.dht.isConnected() && relays.length > 0 ? { ...relays[this.deps.random.int(relays.length)]!, viaTcp: true } : hop();
-    const b = hop();
-    const c = hop();
-    if (!first || !b || !c) return undefined;
-    return createPath([first, b, c], pathNum, this.deps.dht.keyPair, this.deps.random, now);
+    const pool = this.pathNodes.size >= 2 ? this.pathNodes : this.bootstrapNodes;
+    if (relays.length === 0 || pool.size === 0) return undefined;
+    return [{ ...relays[random.int(relays.length)]!, viaTcp: true }, pool.random(random)!, pool.random(random)!];
+  }
+
+  private usePath(paths: PathSet, pathNum: number | undefined, now: number): OnionPath | undefined {
+    return paths.use(
+      pathNum,
+      now,
+      () => this.pickHops(),
+      (hops, num) => createPath(hops, num, this.deps.dht.keyPair, this.deps.random, now),
+    );
   }
 
   private sendThroughPath(path: OnionPath, destination: IpPort, payload: Uint8Array): boolean {
@@ -369,44 +362,40 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     return this.deps.tcp?.sendOnionRequest(out.relay, out.request) ?? false;
   }
 
-  /** An announce (target SELF) or a search (target = friend id) to node D. */
-  private sendAnnounce(target: string, nodePk: DhtPublicKey, address: IpPort, pingId: Uint8Array, pathNum: number | undefined, now: number): boolean {
-    const friend = target === SELF ? undefined : this.friends.get(target);
-    if (target !== SELF && !friend) return false;
-    const paths = friend ? this.friendPaths : this.selfPaths;
-    const path = paths.use(pathNum, now, (n) => this.pickPath(n, now));
-    if (!path) return false;
-    const sendback = this.sendbacks.add({ target, nodePk, address, pathNum: path.pathNum, sentAt: now });
-    const plain = friend
-      ? AnnounceRequestPlain.encode({ pingId: ZERO_PING_ID, searchedPk: friend.realPk, dataPk: ZERO_PING_ID, sendback })
-      : AnnounceRequestPlain.encode({ pingId, searchedPk: this.deps.realKeyPair.publicKey, dataPk: this.dataKeys.publicKey, sendback });
+  /** An announce (no friend) or a search for `friend` to node D (c-toxcore's `client_send_announce_request`). */
+  private announce(friend: OnionFriend | undefined, node: { publicKey: DhtPublicKey; address: IpPort }, pingId: Uint8Array | undefined, pathNum: number | undefined, now: number): boolean {
     const sender = friend ? friend.searchKeys : this.deps.realKeyPair;
+    const key = tryPrecompute(node.publicKey, sender.secretKey);
+    if (!key) return false;
+    const path = this.usePath(friend ? this.friendPaths : this.selfPaths, pathNum, now);
+    if (!path) return false;
+    const sendback = this.sendbacks.add({ target: friend ? keyId(friend.realPk) : '', nodePk: node.publicKey, address: node.address, pathNum: path.pathNum, sentAt: now });
+    const plain = friend
+      ? AnnounceRequestPlain.encode({ pingId: pingId ?? ZERO_PING_ID, searchedPk: friend.realPk, dataPk: ZERO_PING_ID, sendback })
+      : AnnounceRequestPlain.encode({ pingId: pingId ?? ZERO_PING_ID, searchedPk: this.deps.realKeyPair.publicKey, dataPk: this.dataKeys.publicKey, sendback });
     const nonce = randomNonce(this.deps.random);
-    const request = AnnounceRequest.encode({ nonce, senderPk: sender.publicKey, sealed: seal(precompute(nodePk, sender.secretKey), nonce, plain) });
+    const request = AnnounceRequest.encode({ nonce, senderPk: sender.publicKey, sealed: seal(key, nonce, plain) });
     if (friend) this.counters.searchesSent++;
     else this.counters.announcesSent++;
-    return this.sendThroughPath(path, address, request);
+    return this.sendThroughPath(path, node.address, request);
   }
 
   /** c-toxcore's `send_onion_data`: one copy through each node storing the friend, if enough of them do. */
   private sendData(friend: OnionFriend, innerPlain: Uint8Array): number {
     const now = this.deps.scheduler.now();
-    const live = friend.nodes.live(now);
-    const good = live.filter((n) => n.isStored === 1);
-    if (good.length === 0 || good.length < Math.floor((live.length - 1) / 4) + 1) return 0;
+    const good = friend.dataNodes(now);
+    if (good.length === 0) return 0;
+    const toFriend = tryShared(this.realKeys, friend.realPk);
+    if (!toFriend) return 0;
     const nonce = randomNonce(this.deps.random);
-    const inner = InnerData.encode({ senderPk: this.deps.realKeyPair.publicKey, sealed: seal(this.realKeys.get(friend.realPk), nonce, innerPlain) });
+    const inner = InnerData.encode({ senderPk: this.deps.realKeyPair.publicKey, sealed: seal(toFriend, nonce, innerPlain) });
     let sent = 0;
     for (const node of good) {
-      const path = this.friendPaths.use(undefined, now, (n) => this.pickPath(n, now));
+      const path = this.usePath(this.friendPaths, undefined, now);
       if (!path) continue;
       const temp = generateKeyPair<EphemeralPublicKey, EphemeralSecretKey>(this.deps.random);
-      const request = tryEncode(DataRequest, {
-        destinationPk: friend.realPk,
-        nonce,
-        temporaryPk: temp.publicKey,
-        sealed: seal(precompute(node.pingIdOrKey as PublicKey, temp.secretKey), nonce, inner),
-      });
+      const key = tryPrecompute(node.dataPk as PublicKey, temp.secretKey);
+      const request = key && tryEncode(DataRequest, { destinationPk: friend.realPk, nonce, temporaryPk: temp.publicKey, sealed: seal(key, nonce, inner) });
       if (request && this.sendThroughPath(path, node.address, request)) sent++;
     }
     this.counters.dataSent += sent;
@@ -420,89 +409,82 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     return DhtPkPayload.encode({ noReplay: BigInt(this.deps.scheduler.unixSeconds()), dhtPk: dht.publicKey, nodes });
   }
 
-  private sendDhtPkOnion(friend: OnionFriend): number {
-    const sent = this.sendData(friend, this.dhtPkPlain());
-    this.counters.dhtPkOnionSent += sent;
-    return sent;
-  }
-
-  private sendDhtPkDht(friend: OnionFriend): number {
+  /** c-toxcore's `send_dhtpk_announce` through the onion or as a routed DHT packet (needs the friend's DHT key). */
+  private sendDhtPk(friend: OnionFriend, via: 'onion' | 'dht'): number {
+    if (via === 'onion') {
+      const sent = this.sendData(friend, this.dhtPkPlain());
+      this.counters.dhtPkOnionSent += sent;
+      return sent;
+    }
+    const toFriend = tryShared(this.realKeys, friend.realPk);
+    if (!friend.dhtPk || !toFriend) return 0;
     const nonce = randomNonce(this.deps.random);
-    const payload = DhtPkRouted.encode({
-      senderPk: this.deps.realKeyPair.publicKey,
-      nonce,
-      sealed: seal(this.realKeys.get(friend.realPk), nonce, this.dhtPkPlain()),
-    });
-    const sent = this.deps.dht.sendRoutedPacket(friend.dhtPk!, ONION_DATA_KIND.dhtPk, payload);
+    const payload = DhtPkRouted.encode({ senderPk: this.deps.realKeyPair.publicKey, nonce, sealed: seal(toFriend, nonce, this.dhtPkPlain()) });
+    // Beyond c-toxcore: its route_to_friend sends nothing once the DHT reaches the friend directly (net_crypto
+    // takes over there); we then send the routed packet straight to the friend, which c-toxcore accepts alike.
+    const direct = this.deps.dht.getFriendIp(friend.dhtPk);
+    const sent = direct
+      ? Number(this.deps.socket.send(direct, this.deps.dht.createRoutedPacket(friend.dhtPk, ONION_DATA_KIND.dhtPk, payload)))
+      : this.deps.dht.sendRoutedPacket(friend.dhtPk, ONION_DATA_KIND.dhtPk, payload);
     this.counters.dhtPkDhtSent += sent;
     return sent;
   }
 
   // ------------------------------------------------------------------ receiving
 
-  /** A bare onion response from node A (UDP) or from a TCP relay. */
-  private handleResponse(data: Uint8Array): void {
+  /** A bare onion response from node A (UDP, `from` set) or from a TCP relay. */
+  private handleResponse(data: Uint8Array, from: IpPort | undefined): void {
     if (!this.timer) return;
-    if (data[0] === ID.announceResponse) this.handleAnnounceResponse(data);
+    if (data[0] === ID.announceResponse) this.handleAnnounceResponse(data, from);
     else if (data[0] === ID.dataResponse) this.handleDataResponse(data);
     else this.drops.drop('unexpectedResponse');
   }
 
-  private handleAnnounceResponse(data: Uint8Array): void {
+  /** c-toxcore's `handle_announce_response`. */
+  private handleAnnounceResponse(data: Uint8Array, from: IpPort | undefined): void {
     const packet = AnnounceResponse.tryDecode(data);
     if (!packet.ok) return this.drops.drop('announceResponseMalformed');
     const now = this.deps.scheduler.now();
     const request = this.sendbacks.take(packet.value.sendback, now);
     if (!request) return this.drops.drop('unknownSendback');
-    const friend = request.target === SELF ? undefined : this.friends.get(request.target);
-    if (request.target !== SELF && !friend) return this.drops.drop('friendGone');
-    const secret = friend ? friend.searchKeys.secretKey : this.deps.realKeyPair.secretKey;
-    const opened = open(precompute(request.nodePk, secret), packet.value.nonce as Nonce, packet.value.sealed);
+    const friend = request.target === '' ? undefined : this.friends.get(request.target);
+    if (request.target !== '' && !friend) return this.drops.drop('friendGone');
+    const key = tryPrecompute(request.nodePk, friend ? friend.searchKeys.secretKey : this.deps.realKeyPair.secretKey);
+    const opened = key && open(key, packet.value.nonce as Nonce, packet.value.sealed);
     if (!opened) return this.drops.drop('announceResponseDecrypt');
     const plain = AnnounceResponsePlain.tryDecode(opened);
     if (!plain.ok) return this.drops.drop('announceResponsePlain');
     this.counters.announceResponses++;
     const path = (friend ? this.friendPaths : this.selfPaths).succeeded(request.pathNum, now);
-    if (path) for (const hop of path.hops) if (!hop.viaTcp) this.pool.add({ transport: 'udp', address: hop.address, publicKey: hop.publicKey });
-    this.pool.add({ transport: 'udp', address: request.address, publicKey: request.nodePk });
-    if (friend) {
-      this.recordNode(friend.nodes, request, plain.value.isStored === 1 ? 1 : 0, plain.value.pingIdOrKey, now);
-    } else {
-      this.lastSelfResponse = now;
-      // "Stored" under another data key means an old session of ours: not announced.
-      const isStored = plain.value.isStored === 1 && !keysEqual(plain.value.pingIdOrKey, this.dataKeys.publicKey) ? 0 : plain.value.isStored;
-      this.recordNode(this.selfNodes, request, isStored, plain.value.pingIdOrKey, now);
+    if (path) for (const hop of path.hops) if (!hop.viaTcp) this.pathNodes.add({ transport: 'udp', address: hop.address, publicKey: hop.publicKey });
+    let { isStored } = plain.value;
+    if (friend && isStored >= 2) return this.drops.drop('searchResponseStored2');
+    // "Stored" under another data key means an old session of ours: not announced.
+    if (!friend && isStored === 1 && !keysEqual(plain.value.pingIdOrKey, this.dataKeys.publicKey)) isStored = 0;
+    if (friend && isStored === 1) friend.lastSeenStored = now;
+    const list = friend ? friend.nodes : this.selfNodes;
+    const entered = list.update({ publicKey: request.nodePk, address: request.address, isStored, pingIdOrKey: plain.value.pingIdOrKey, pathUsed: path?.pathNum }, now);
+    if (entered) this.pathNodes.add({ transport: 'udp', address: request.address, publicKey: request.nodePk });
+    const lanAccepted = from !== undefined && isLan(from);
+    for (const node of plain.value.nodes) {
+      if (!lanAccepted && isLan(node.address)) continue;
+      if (list.shouldAsk(node.publicKey, now)) this.announce(friend, node, undefined, undefined, now);
     }
-    this.queryReturnedNodes(request.target, friend ? friend.nodes : this.selfNodes, plain.value, now);
-  }
-
-  private recordNode(list: OnionNodeList, request: { nodePk: DhtPublicKey; address: IpPort; pathNum: number }, isStored: number, pingIdOrKey: Uint8Array, now: number): OnionNode | undefined {
-    return list.update({ publicKey: request.nodePk, address: request.address, isStored, pingIdOrKey, pathNum: request.pathNum }, now);
-  }
-
-  /** Asks returned nodes that would enter the list (each at most once per 10 s). */
-  private queryReturnedNodes(target: string, list: OnionNodeList, plain: AnnounceResponsePlainValue, now: number): void {
-    let queried = this.recentlyQueried.get(target);
-    for (const node of plain.nodes) {
-      const id = keyId(node.publicKey);
-      if (list.find(node.publicKey) || !list.wouldAccept(node.publicKey, now) || queried?.has(id)) continue;
-      if (!queried) this.recentlyQueried.set(target, (queried = new Map()));
-      if (queried.size >= MAX_PATH_NODES) continue;
-      queried.set(id, now);
-      this.sendAnnounce(target, node.publicKey, node.address, ZERO_PING_ID, undefined, now);
-    }
+    this.announceState.lastResponse = now;
   }
 
   private handleDataResponse(data: Uint8Array): void {
     const packet = DataResponse.tryDecode(data);
     if (!packet.ok) return this.drops.drop('dataResponseMalformed');
     const nonce = packet.value.nonce as Nonce;
-    const outer = open(precompute(packet.value.temporaryPk as PublicKey, this.dataKeys.secretKey), nonce, packet.value.sealed);
+    const key = tryPrecompute(packet.value.temporaryPk as PublicKey, this.dataKeys.secretKey);
+    const outer = key && open(key, nonce, packet.value.sealed);
     if (!outer) return this.drops.drop('dataResponseDecrypt');
     const inner = InnerData.tryDecode(outer);
     if (!inner.ok) return this.drops.drop('dataInnerMalformed');
     const sender = inner.value.senderPk as LongTermPublicKey;
-    const opened = open(this.realKeys.get(sender), nonce, inner.value.sealed);
+    const fromSender = tryShared(this.realKeys, sender);
+    const opened = fromSender && open(fromSender, nonce, inner.value.sealed);
     if (!opened) return this.drops.drop('dataInnerDecrypt');
     const plain = InnerPlain.tryDecode(opened);
     if (!plain.ok) return this.drops.drop('dataPlainMalformed');
@@ -517,7 +499,8 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     if (!packet.ok) return this.drops.drop('routedDhtPkMalformed');
     const sender = packet.value.senderPk as LongTermPublicKey;
     if (!this.friends.has(keyId(sender))) return this.drops.drop('dhtPkNotFriend');
-    const plain = open(this.realKeys.get(sender), packet.value.nonce as Nonce, packet.value.sealed);
+    const fromSender = tryShared(this.realKeys, sender);
+    const plain = fromSender && open(fromSender, packet.value.nonce as Nonce, packet.value.sealed);
     if (!plain) return this.drops.drop('routedDhtPkDecrypt');
     this.handleDhtPk(sender, plain, senderDhtPk);
   }
@@ -528,13 +511,17 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     if (!friend) return this.drops.drop('dhtPkNotFriend');
     const decoded = DhtPkPayload.tryDecode(plain);
     if (!decoded.ok) return this.drops.drop('dhtPkMalformed');
-    const { noReplay, dhtPk, nodes } = decoded.value;
+    const { noReplay, nodes } = decoded.value;
+    const dhtPk = decoded.value.dhtPk as DhtPublicKey;
     if (routedFrom && !keysEqual(routedFrom, dhtPk)) return this.drops.drop('dhtPkSenderMismatch');
     if (noReplay <= friend.lastNoReplay) return this.drops.drop('dhtPkReplay');
     friend.lastNoReplay = noReplay;
+    friend.lastDhtPkReceived = this.deps.scheduler.now();
     this.counters.dhtPkReceived++;
-    this.adoptDhtKey(friend, dhtPk as DhtPublicKey);
-    this.emit('friendDhtKey', friend.realPk, dhtPk as DhtPublicKey, nodes);
+    this.adoptDhtKey(friend, dhtPk);
+    this.emit('friendDhtKey', friend.realPk, dhtPk, nodes);
+    // Ask the friend's UDP nodes for it (TCP relays are for the layers above, through the event).
+    if (!keysEqual(dhtPk, this.deps.dht.publicKey)) for (const node of nodes) if (node.transport === 'udp') this.deps.dht.getNodes(node, dhtPk);
   }
 
   /** Records the friend's DHT key and keeps a DHT search running for it (needed for routed DHT-PK packets). */
@@ -543,7 +530,11 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     this.releaseDhtSearch(friend);
     friend.dhtPk = dhtPk;
     friend.lastDhtPkDht = NEVER;
-    if (this.timer && !keysEqual(dhtPk, this.deps.dht.publicKey)) friend.dhtToken = this.deps.dht.addFriend(dhtPk);
+    if (this.timer) this.lockDhtSearch(friend);
+  }
+
+  private lockDhtSearch(friend: OnionFriend): void {
+    if (friend.dhtPk && !keysEqual(friend.dhtPk, this.deps.dht.publicKey)) friend.dhtToken = this.deps.dht.addFriend(friend.dhtPk);
   }
 
   private releaseDhtSearch(friend: OnionFriend): void {

@@ -1,29 +1,30 @@
 /**
- * Onion paths (tox-protocol.md §4.3, §4.6): the 32-node pool paths are drawn
- * from, a set of 6 paths with c-toxcore's timeouts, and building the 0x80 packet
- * (or, when node A is a TCP relay, the TCP onion request) for a path.
+ * Onion paths (tox-protocol.md §4.3, §4.6): the 32-node rings paths are drawn
+ * from (path nodes, and bootstrap path nodes from `tox_bootstrap` or the
+ * profile), a set of 6 paths with c-toxcore's use counts and timeouts, and
+ * building the 0x80 packet (or, when node A is a TCP relay, the TCP onion
+ * request) for a path.
  */
 import type { Random } from '../../base/index.js';
 import {
   generateKeyPair,
   keysEqual,
-  precompute,
   randomNonce,
   seal,
+  tryPrecompute,
   type DhtKeyPair,
   type DhtPublicKey,
   type EphemeralPublicKey,
   type EphemeralSecretKey,
   type SharedKey,
 } from '../../crypto/index.js';
-import type { IpPort, PackedNode } from '../../net/index.js';
+import { ipPortEqual, type IpPort, type PackedNode } from '../../net/index.js';
 import type { OnionRequest } from '../../tcp/index.js';
 import {
   MAX_PATH_NODES,
   PATH_FIRST_TIMEOUT_MS,
   PATH_MAX_LIFETIME_MS,
   PATH_MAX_NO_RESPONSE_USES,
-  PATH_NEW_MAX_NO_RESPONSE_USES,
   PATH_TIMEOUT_MS,
   PATHS_PER_SET,
 } from '../constants.js';
@@ -45,14 +46,19 @@ export interface OnionPath {
   readonly pk1: EphemeralPublicKey;
   readonly pk2: EphemeralPublicKey;
   readonly createdAt: number;
+  /** Some response came back through this path. */
+  confirmed: boolean;
   lastSuccess: number;
-  usesWithoutResponse: number;
+  /** When the path was last used while it had fewer than 4 unanswered uses. */
+  lastUsed: number;
+  /** Uses since the last response (a new path starts at 2, as in c-toxcore). */
+  usedTimes: number;
 }
 
 /** What to send for one onion request: a UDP datagram to node A, or a TCP onion request to relay A. */
 export type OnionSend = { kind: 'udp'; to: IpPort; data: Uint8Array } | { kind: 'tcp'; relay: DhtPublicKey; request: OnionRequest };
 
-/** Ring buffer of path candidates, newest replacing oldest, without duplicates or our own key. */
+/** A ring of path candidates: a known key is updated in place, a new one replaces the oldest when full; never our own key. */
 export class PathNodePool {
   private readonly nodes: PackedNode[] = [];
   private next = 0;
@@ -63,22 +69,31 @@ export class PathNodePool {
     return this.nodes.length;
   }
 
-  add(node: PackedNode): void {
-    if (node.transport !== 'udp' || keysEqual(node.publicKey, this.self())) return;
+  /** Adds a UDP node; false for TCP nodes and our own key. */
+  add(node: PackedNode): boolean {
+    if (node.transport !== 'udp' || keysEqual(node.publicKey, this.self())) return false;
     const at = this.nodes.findIndex((n) => keysEqual(n.publicKey, node.publicKey));
     if (at >= 0) {
       this.nodes[at] = node;
-      return;
+      return true;
     }
     if (this.nodes.length < MAX_PATH_NODES) this.nodes.push(node);
     else {
       this.nodes[this.next] = node;
       this.next = (this.next + 1) % MAX_PATH_NODES;
     }
+    return true;
   }
 
   random(random: Random): PackedNode | undefined {
     return this.nodes.length === 0 ? undefined : this.nodes[random.int(this.nodes.length)];
+  }
+
+  /** Newest first. */
+  newestFirst(): PackedNode[] {
+    const n = this.nodes.length;
+    const start = n < MAX_PATH_NODES ? n : this.next;
+    return Array.from({ length: n }, (_, i) => this.nodes[(start - 1 - i + n) % n]!);
   }
 
   clear(): void {
@@ -87,21 +102,27 @@ export class PathNodePool {
   }
 }
 
-/** Builds a path over three hops (repeats allowed) with fresh layer keys. */
-export function createPath(hops: readonly [PathHop, PathHop, PathHop], pathNum: number, ourDhtKeys: DhtKeyPair, random: Random, now: number): OnionPath {
+/** Builds a path over three hops (repeats allowed) with fresh layer keys; undefined when a hop has a weak key. */
+export function createPath(hops: readonly [PathHop, PathHop, PathHop], pathNum: number, ourDhtKeys: DhtKeyPair, random: Random, now: number): OnionPath | undefined {
   const k1 = generateKeyPair<EphemeralPublicKey, EphemeralSecretKey>(random);
   const k2 = generateKeyPair<EphemeralPublicKey, EphemeralSecretKey>(random);
+  const keyA = tryPrecompute(hops[0].publicKey, ourDhtKeys.secretKey);
+  const keyB = tryPrecompute(hops[1].publicKey, k1.secretKey);
+  const keyC = tryPrecompute(hops[2].publicKey, k2.secretKey);
+  if (!keyA || !keyB || !keyC) return undefined;
   return {
     hops,
     pathNum,
-    keyA: precompute(hops[0].publicKey, ourDhtKeys.secretKey),
-    keyB: precompute(hops[1].publicKey, k1.secretKey),
-    keyC: precompute(hops[2].publicKey, k2.secretKey),
+    keyA,
+    keyB,
+    keyC,
     pk1: k1.publicKey,
     pk2: k2.publicKey,
     createdAt: now,
+    confirmed: false,
     lastSuccess: now,
-    usesWithoutResponse: 0,
+    lastUsed: now,
+    usedTimes: PATH_MAX_NO_RESPONSE_USES / 2,
   };
 }
 
@@ -116,48 +137,61 @@ export function wrapOnion(path: OnionPath, ourDhtPk: DhtPublicKey, destination: 
   return { kind: 'udp', to: a.address, data: OnionRequest0.encode({ nonce, senderPk: ourDhtPk, sealed: sealedA }) };
 }
 
-/** Six paths; a path's number is ≡ its slot (mod 6) so responses credit the right one. */
+/**
+ * Six paths (c-toxcore's `Onion_Client_Paths`); a path's number is ≡ its slot
+ * (mod 6) so responses credit the right one. A path dies 4 s (never answered)
+ * or 10 s (answered before) after its 4th unanswered use, or after 1200 s.
+ */
 export class PathSet {
   private readonly slots: Array<OnionPath | undefined> = new Array(PATHS_PER_SET).fill(undefined);
 
   constructor(private readonly random: Random) {}
 
   timedOut(path: OnionPath, now: number): boolean {
-    const confirmed = path.lastSuccess !== path.createdAt;
-    const maxUses = confirmed ? PATH_MAX_NO_RESPONSE_USES : PATH_NEW_MAX_NO_RESPONSE_USES;
-    const timeout = confirmed ? PATH_TIMEOUT_MS : PATH_FIRST_TIMEOUT_MS;
-    return (path.usesWithoutResponse >= maxUses && path.lastSuccess + timeout <= now) || path.createdAt + PATH_MAX_LIFETIME_MS <= now;
+    const timeout = path.confirmed ? PATH_TIMEOUT_MS : PATH_FIRST_TIMEOUT_MS;
+    return (path.usedTimes >= PATH_MAX_NO_RESPONSE_USES && path.lastUsed + timeout <= now) || path.createdAt + PATH_MAX_LIFETIME_MS <= now;
   }
 
   /**
-   * The path in `pathNum`'s slot (a random slot when undefined), replaced by a new
-   * one from `pick` when missing or timed out; undefined when no path can be built.
+   * The path in `pathNum`'s slot (a random slot when undefined). A missing or
+   * timed-out one is replaced by a path over the hops from `pick`, unless a live
+   * path already starts where the new one would end (c-toxcore's `is_path_used`):
+   * then that path is used. Undefined when no path can be built.
    */
-  use(pathNum: number | undefined, now: number, pick: (pathNum: number) => OnionPath | undefined): OnionPath | undefined {
-    const slot = pathNum === undefined ? this.random.int(PATHS_PER_SET) : pathNum % PATHS_PER_SET;
-    let path = this.slots[slot];
-    if (!path || this.timedOut(path, now)) {
-      path = pick(this.random.int(Math.floor(2 ** 32 / PATHS_PER_SET)) * PATHS_PER_SET + slot);
-      this.slots[slot] = path;
-      if (!path) return undefined;
+  use(pathNum: number | undefined, now: number, pick: () => readonly [PathHop, PathHop, PathHop] | undefined, build: (hops: readonly [PathHop, PathHop, PathHop], pathNum: number) => OnionPath | undefined): OnionPath | undefined {
+    let slot = pathNum === undefined ? this.random.int(PATHS_PER_SET) : pathNum % PATHS_PER_SET;
+    const current = this.slots[slot];
+    if (!current || this.timedOut(current, now)) {
+      const hops = pick();
+      if (!hops) return undefined;
+      const reuse = this.slots.findIndex((p) => p !== undefined && p.lastSuccess + PATH_TIMEOUT_MS > now && p.createdAt + PATH_MAX_LIFETIME_MS > now && ipPortEqual(p.hops[0].address, hops[2].address));
+      if (reuse >= 0) slot = reuse;
+      else {
+        const built = build(hops, this.random.int(Math.floor(2 ** 32 / PATHS_PER_SET)) * PATHS_PER_SET + slot);
+        if (!built) return undefined;
+        this.slots[slot] = built;
+      }
     }
-    path.usesWithoutResponse++;
+    const path = this.slots[slot]!;
+    if (path.usedTimes < PATH_MAX_NO_RESPONSE_USES) path.lastUsed = now;
+    path.usedTimes++;
     return path;
   }
 
-  /** Credits a response to its path; returns the path when it is still current. */
+  /** Credits a response to its path; returns the path when it is still the one in its slot. */
   succeeded(pathNum: number, now: number): OnionPath | undefined {
     const path = this.slots[pathNum % PATHS_PER_SET];
     if (!path || path.pathNum !== pathNum) return undefined;
-    path.lastSuccess = now + (now === path.createdAt ? 1e-3 : 0);
-    path.usesWithoutResponse = 0;
+    path.confirmed = true;
+    path.lastSuccess = now;
+    path.usedTimes = 0;
     return path;
   }
 
-  /** Whether the path that carried `pathNum` is still current and alive. */
-  alive(pathNum: number, now: number): boolean {
+  /** The live path numbered `pathNum` (c-toxcore's `path_exists`). */
+  current(pathNum: number, now: number): OnionPath | undefined {
     const path = this.slots[pathNum % PATHS_PER_SET];
-    return path !== undefined && path.pathNum === pathNum && !this.timedOut(path, now);
+    return path !== undefined && path.pathNum === pathNum && !this.timedOut(path, now) ? path : undefined;
   }
 
   clear(): void {

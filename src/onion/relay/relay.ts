@@ -6,11 +6,11 @@
  * may also serve clients of our TCP relay (packet 0x08 in, 0x09 out).
  */
 import { InvalidStateError, type Logger, type Random, type Scheduler, type TimerHandle } from '../../base/index.js';
-import { open, randomNonce, secretboxOpen, secretboxSeal, SharedKeyCache, type DhtKeyPair, type Nonce, type PublicKey } from '../../crypto/index.js';
+import { open, randomNonce, secretboxOpen, secretboxSeal, SharedKeyCache, type DhtKeyPair, type Nonce } from '../../crypto/index.js';
 import type { IpPort, PacketRouter } from '../../net/index.js';
 import type { OnionRequest } from '../../tcp/index.js';
 import { ONION_PACKET_ID as ID, RELAY_KEY_ROTATION_MS } from '../constants.js';
-import { DropCounter, tryEncode } from '../drops.js';
+import { DropCounter, tryEncode, tryShared } from '../drops.js';
 import type { OnionSendPort, OnionTcpResponseSink } from '../ports.js';
 import type { ReturnAddress } from '../wire/fields.js';
 import {
@@ -107,7 +107,8 @@ export class OnionRelay {
   // ---------------------------------------------------------------- forward path
 
   private peel(publicKey: Uint8Array, nonce: Uint8Array, sealed: Uint8Array): Uint8Array | undefined {
-    return open(this.keys!.get(publicKey as PublicKey), nonce as Nonce, sealed);
+    const key = tryShared(this.keys!, publicKey);
+    return key && open(key, nonce as Nonce, sealed);
   }
 
   private sealReturn(plain: Uint8Array): { nonce: Uint8Array; sealed: Uint8Array } {

@@ -7,8 +7,8 @@ import { silentLogger, type ManualScheduler, type SeededRandom } from '../../../
 import { generateKeyPair, type LongTermKeyPair } from '../../../src/crypto/index.js';
 import { Dht } from '../../../src/dht/index.js';
 import { PacketRouter, type IpPort } from '../../../src/net/index.js';
-import type { SimNetwork } from '../../../src/net/sim/index.js';
-import { AnnounceNode, OnionClient, OnionRelay, type OnionClientOptions, type OnionSendPort } from '../../../src/onion/index.js';
+import type { SimHost, SimNetwork } from '../../../src/net/sim/index.js';
+import { AnnounceNode, OnionClient, OnionRelay, type OnionRelayPort, type OnionSendPort } from '../../../src/onion/index.js';
 
 export interface OnionTestNode {
   dht: Dht;
@@ -26,7 +26,7 @@ export function onionNodeOn(
   endpoint: { router: PacketRouter; socket: OnionSendPort; address: IpPort },
   scheduler: ManualScheduler,
   random: SeededRandom,
-  options: OnionClientOptions = {},
+  tcp?: (dht: Dht) => OnionRelayPort,
 ): OnionTestNode {
   const { router, socket, address } = endpoint;
   const log = silentLogger();
@@ -34,7 +34,7 @@ export function onionNodeOn(
   const realKeys = generateKeyPair(random) as LongTermKeyPair;
   const relay = new OnionRelay({ scheduler, random, log, socket, router, dhtKeyPair: () => dht.keyPair });
   const announce = new AnnounceNode({ scheduler, random, log, socket, router, dht });
-  const client = new OnionClient({ scheduler, random, log, socket, router, dht, realKeyPair: realKeys }, options);
+  const client = new OnionClient({ scheduler, random, log, socket, router, dht, realKeyPair: realKeys, ...(tcp ? { tcp: tcp(dht) } : {}) });
   return {
     dht,
     relay,
@@ -58,11 +58,18 @@ export function onionNodeOn(
   };
 }
 
-/** An onion node on a simulated host `ip`:33445. */
-export async function simOnionNode(sim: SimNetwork, scheduler: ManualScheduler, ip: string, random: SeededRandom): Promise<OnionTestNode> {
+/** An onion node on a simulated host `ip`:33445 (`host` is there for TCP). */
+export async function simOnionNode(
+  sim: SimNetwork,
+  scheduler: ManualScheduler,
+  ip: string,
+  random: SeededRandom,
+  tcp?: (dht: Dht, host: SimHost) => OnionRelayPort,
+): Promise<OnionTestNode & { host: SimHost }> {
   const host = sim.host(ip);
   const socket = await host.bindUdp({ host: ip, port: 33445 });
   const router = new PacketRouter(silentLogger());
   socket.onMessage((data, from) => router.dispatch(data, from));
-  return onionNodeOn({ router, socket, address: socket.local }, scheduler, random.fork());
+  const node = onionNodeOn({ router, socket, address: socket.local }, scheduler, random.fork(), tcp && ((dht) => tcp(dht, host)));
+  return { ...node, host };
 }

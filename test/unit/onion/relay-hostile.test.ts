@@ -13,6 +13,7 @@ import {
   OnionResponse3,
   RETURN_1,
 } from '../../../src/onion/index.js';
+import { PingIds } from '../../../src/onion/announce/ping-id.js';
 import { createPath, wrapOnion } from '../../../src/onion/client/paths.js';
 import { FakeNet } from '../dht/fake-net.js';
 import { onionNodeOn, type OnionTestNode } from './onion-net.js';
@@ -31,7 +32,7 @@ function setup(count: number): { net: FakeNet; nodes: OnionTestNode[] } {
 /** A path A,B,C over `hops` and an announce for `d`, as our client would build it. */
 function announceThrough(hops: OnionTestNode[], d: OnionTestNode, sender: OnionTestNode, keys: EphemeralKeyPair, pingId = new Uint8Array(32)) {
   const random = new SeededRandom(5);
-  const path = createPath(hops.map((h) => ({ publicKey: h.dht.publicKey, address: h.address })) as never, 0, sender.dht.keyPair, random, 0);
+  const path = createPath(hops.map((h) => ({ publicKey: h.dht.publicKey, address: h.address })) as never, 0, sender.dht.keyPair, random, 0)!;
   const nonce = randomNonce(random);
   const plain = AnnounceRequestPlain.encode({ pingId, searchedPk: keys.publicKey, dataPk: keys.publicKey, sendback: new Uint8Array(8) });
   const request = AnnounceRequest.encode({ nonce, senderPk: keys.publicKey, sealed: seal(precompute(d.dht.publicKey, keys.secretKey), nonce, plain) });
@@ -132,6 +133,70 @@ describe('onion relay and node D', () => {
     expect(d.announce.counters.stored).toBeGreaterThan(ANNOUNCE_MAX_ENTRIES);
     expect(d.announce.entries.size).toBeLessThanOrEqual(ANNOUNCE_MAX_ENTRIES);
     expect(a.router.stats.failed + d.router.stats.failed).toBe(0);
+    for (const n of nodes) n.stop();
+  });
+
+  it('ping ids are bound to the key, node C\'s address and a 300 s window: replays elsewhere or later fail', () => {
+    const ids = new PingIds(new SeededRandom(12));
+    const key = new Uint8Array(32).fill(1);
+    const other = new Uint8Array(32).fill(2);
+    const c = ipPort('10.9.0.3', 33445);
+    const t = 1_000_000;
+    const id = ids.issue(key, c, t);
+    expect(ids.verify(id, key, c, t)).toBe(true);
+    expect(ids.verify(id, key, c, t + 299_000)).toBe(true);
+    expect(ids.verify(id, other, c, t)).toBe(false);
+    expect(ids.verify(id, key, ipPort('10.9.0.4', 33445), t)).toBe(false);
+    expect(ids.verify(id, key, ipPort('10.9.0.3', 33446), t)).toBe(false);
+    expect(ids.verify(id, key, c, t + 600_000)).toBe(false);
+    expect(new PingIds(new SeededRandom(13)).verify(id, key, c, t)).toBe(false); // another node's secret
+  });
+
+  it('a ping id replayed by another key stores nothing; the genuine owner is stored', async () => {
+    const { net, nodes } = setup(2);
+    const [a, d] = nodes as [OnionTestNode, OnionTestNode];
+    const random = new SeededRandom(14);
+    const replies: Uint8Array[] = [];
+    net.filter = (p) => {
+      if (p.data[0] === 0x8c) replies.push(p.data);
+      return false;
+    };
+    const announce = (keys: EphemeralKeyPair, pingId: Uint8Array) => {
+      const nonce = randomNonce(random);
+      const plain = AnnounceRequestPlain.encode({ pingId, searchedPk: keys.publicKey, dataPk: keys.publicKey, sendback: new Uint8Array(8) });
+      const request = AnnounceRequest.encode({ nonce, senderPk: keys.publicKey, sealed: seal(precompute(d.dht.publicKey, keys.secretKey), nonce, plain) });
+      const full = new Uint8Array(354);
+      full.set(request);
+      net.inject(a.address, d.address, full);
+    };
+    const owner = generateKeyPair(random) as EphemeralKeyPair;
+    const thief = generateKeyPair(random) as EphemeralKeyPair;
+    announce(owner, new Uint8Array(32));
+    const payload = OnionResponse3.decode(replies[0]!).payload;
+    const pingId = open(precompute(d.dht.publicKey, owner.secretKey), payload.subarray(9, 33) as never, payload.subarray(33))!.subarray(1, 33);
+    announce(thief, pingId);
+    expect(d.announce.counters.stored).toBe(0);
+    announce(owner, pingId);
+    expect(d.announce.counters.stored).toBe(1);
+    expect(d.announce.entries.get(owner.publicKey, net.scheduler.now())).toBeDefined();
+    expect(d.announce.entries.get(thief.publicKey, net.scheduler.now())).toBeUndefined();
+    for (const n of nodes) n.stop();
+  });
+
+  it('drops onion layers and announces under low-order keys without throwing', () => {
+    const { nodes } = setup(2);
+    const [a, b] = nodes as [OnionTestNode, OnionTestNode];
+    const request0 = new Uint8Array(300);
+    request0[0] = 0x80; // [24 nonce][32 sender DHT pk = 0]...
+    const request1 = new Uint8Array(300);
+    request1[0] = 0x81;
+    const announce = new Uint8Array(354);
+    announce[0] = 0x83;
+    for (const packet of [request0, request1, announce]) b.router.dispatch(packet, a.address);
+    expect(b.relay.drops.count('request0Decrypt')).toBe(1);
+    expect(b.relay.drops.count('request1Decrypt')).toBe(1);
+    expect(b.announce.drops.count('announceDecrypt')).toBe(1);
+    expect(b.router.stats.failed).toBe(0);
     for (const n of nodes) n.stop();
   });
 });
