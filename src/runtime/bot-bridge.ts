@@ -1,11 +1,10 @@
 /**
  * The bridge between one ToxNode and its plugins: `ToxNodeBotApi` implements
- * the plugins' `BotNodeApi` port over the node's Messenger API, and
- * `publishNodeEvents` turns the node's events into `BotEvent`s on a bus.
- * Conference methods report CONFERENCES_UNAVAILABLE until the conference
- * engine is wired into the node.
+ * the plugins' `BotNodeApi` port over the node's Messenger and conference
+ * API, and `publishNodeEvents` turns the node's events into `BotEvent`s on a
+ * bus.
  */
-import { ToxError, isToxError } from '../base/index.js';
+import { isToxError } from '../base/index.js';
 import type { BotNodeApi, ConferenceInfo, FriendInfo, MessageType, SelfInfo, SendResult } from './bot/port.js';
 import {
   publicKeyHex,
@@ -17,14 +16,37 @@ import {
   type PublicKeyHex,
   type UserStatus,
 } from './events.js';
-import type { FriendEventRef, FriendSummary, ToxNode, ToxNodeEvents } from './tox-node.js';
-
-function conferencesUnavailable(): never {
-  throw new ToxError('CONFERENCES_UNAVAILABLE', 'conferences are not wired into the node yet');
-}
+import type { ConferenceSummary, FriendEventRef, FriendSummary, ToxNode, ToxNodeEvents } from './tox-node.js';
 
 function friendInfo(f: FriendSummary): FriendInfo {
   return { publicKey: f.publicKey, number: f.number, name: f.name, statusMessage: f.statusMessage, status: f.status, connection: f.connection };
+}
+
+function conferenceInfo(c: ConferenceSummary): ConferenceInfo {
+  return { id: c.id, number: c.number, type: c.type, title: c.title, connected: c.connected };
+}
+
+function isNotFound(err: unknown): boolean {
+  return isToxError(err) && err.code === 'CONFERENCE_NOT_FOUND';
+}
+
+/** A send the node refused, as a result (the outbox retries `queue-full` and `not-connected`). */
+function sendFailure(err: unknown): SendResult {
+  if (!isToxError(err)) throw err;
+  switch (err.code) {
+    case 'SENDQ':
+      return { ok: false, reason: 'queue-full' };
+    case 'FRIEND_NOT_CONNECTED':
+    case 'NO_CONNECTION':
+      return { ok: false, reason: 'not-connected' };
+    case 'FRIEND_NOT_FOUND':
+    case 'CONFERENCE_NOT_FOUND':
+      return { ok: false, reason: 'not-found' };
+    case 'MESSAGE_TOO_LONG':
+      return { ok: false, reason: 'too-long' };
+    default:
+      return { ok: false, reason: 'failed', detail: err.message };
+  }
 }
 
 export class ToxNodeBotApi implements BotNodeApi {
@@ -71,56 +93,59 @@ export class ToxNodeBotApi implements BotNodeApi {
     try {
       return { ok: true, messageId: this.node.sendMessage(publicKey, text, type) };
     } catch (err) {
-      if (!isToxError(err)) throw err;
-      switch (err.code) {
-        case 'SENDQ':
-          return { ok: false, reason: 'queue-full' };
-        case 'FRIEND_NOT_CONNECTED':
-          return { ok: false, reason: 'not-connected' };
-        case 'FRIEND_NOT_FOUND':
-          return { ok: false, reason: 'not-found' };
-        case 'MESSAGE_TOO_LONG':
-          return { ok: false, reason: 'too-long' };
-        default:
-          return { ok: false, reason: 'failed', detail: err.message };
-      }
+      return sendFailure(err);
     }
   }
 
   conferences(): readonly ConferenceInfo[] {
-    return [];
+    return this.node.conferences().map(conferenceInfo);
   }
 
-  conference(_id: ConferenceId): ConferenceInfo | undefined {
-    return undefined;
+  conference(id: ConferenceId): ConferenceInfo | undefined {
+    try {
+      return conferenceInfo(this.node.conference(id));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
   }
 
-  peers(_id: ConferenceId): readonly PeerRef[] {
-    return [];
+  peers(id: ConferenceId): readonly PeerRef[] {
+    try {
+      return this.node.conferencePeers(id);
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw err;
+    }
   }
 
   async createConference(): Promise<ConferenceRef> {
-    return conferencesUnavailable();
+    return this.node.createConference();
   }
 
-  async joinConference(_friend: PublicKeyHex, _cookie: Uint8Array): Promise<ConferenceRef> {
-    return conferencesUnavailable();
+  async joinConference(friend: PublicKeyHex, cookie: Uint8Array): Promise<ConferenceRef> {
+    return this.node.joinConference(friend, cookie);
   }
 
-  async leaveConference(_id: ConferenceId): Promise<void> {
-    conferencesUnavailable();
+  async leaveConference(id: ConferenceId): Promise<void> {
+    this.node.leaveConference(id);
   }
 
-  async inviteToConference(_friend: PublicKeyHex, _id: ConferenceId): Promise<void> {
-    conferencesUnavailable();
+  async inviteToConference(friend: PublicKeyHex, id: ConferenceId): Promise<void> {
+    this.node.inviteToConference(friend, id);
   }
 
-  async setConferenceTitle(_id: ConferenceId, _title: string): Promise<void> {
-    conferencesUnavailable();
+  async setConferenceTitle(id: ConferenceId, title: string): Promise<void> {
+    this.node.setConferenceTitle(id, title);
   }
 
-  async sendConferenceMessage(_id: ConferenceId, _text: string, _type: MessageType): Promise<SendResult> {
-    return { ok: false, reason: 'not-found', detail: 'conferences are not wired into the node yet' };
+  async sendConferenceMessage(id: ConferenceId, text: string, type: MessageType): Promise<SendResult> {
+    try {
+      this.node.sendConferenceMessage(id, text, type);
+      return { ok: true };
+    } catch (err) {
+      return sendFailure(err);
+    }
   }
 
   private ref(friendNumber: number): FriendRef {
@@ -129,7 +154,7 @@ export class ToxNodeBotApi implements BotNodeApi {
   }
 }
 
-/** Publishes the node's friend events as bot events; returns the function that unsubscribes. */
+/** Publishes the node's friend and conference events as bot events; returns the function that unsubscribes. */
 export function publishNodeEvents(node: ToxNode, bus: BotEventBus): () => void {
   const ref = (f: FriendEventRef): FriendRef => {
     let name = '';
@@ -166,6 +191,17 @@ export function publishNodeEvents(node: ToxNode, bus: BotEventBus): () => void {
   on('friendTyping', (f, typing) => bus.publish({ kind: 'friend.typing', friend: ref(f), typing }));
   on('friendLosslessPacket', (f, data) => bus.publish({ kind: 'friend.custom-packet', friend: ref(f), lossless: true, data }));
   on('friendLossyPacket', (f, data) => bus.publish({ kind: 'friend.custom-packet', friend: ref(f), lossless: false, data }));
+  on('conferenceInvite', (f, invite) =>
+    bus.publish({ kind: 'conference.invite', friend: ref(f), conferenceId: invite.conferenceId, conferenceType: invite.type, cookie: invite.cookie }),
+  );
+  on('conferenceConnected', (conference) => bus.publish({ kind: 'conference.connected', conference }));
+  on('conferenceMessage', (conference, peer, text, type) =>
+    bus.publish({ kind: type === 'action' ? 'conference.action' : 'conference.message', conference, peer, text }),
+  );
+  on('conferenceTitle', (conference, title, peer) => bus.publish({ kind: 'conference.title', conference, title, peer }));
+  on('conferencePeerJoin', (conference, peer) => bus.publish({ kind: 'conference.peer.join', conference, peer }));
+  on('conferencePeerLeave', (conference, peer, reason) => bus.publish({ kind: 'conference.peer.leave', conference, peer, reason }));
+  on('conferencePeerRename', (conference, peer, previousName) => bus.publish({ kind: 'conference.peer.rename', conference, peer, previousName }));
   return () => {
     for (const off of subscriptions.splice(0)) off();
   };

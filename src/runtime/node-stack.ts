@@ -1,11 +1,13 @@
 /**
  * The protocol stack of one node, built over a bound UDP socket: DHT, onion
  * (relay, announce node, client), TCP relay client (and server when a port is
- * configured), net_crypto, friend connections, friend requests and
- * Messenger, with the profile's friends, relays and path nodes loaded.
- * `start`/`stop` run the layers bottom-up/top-down and leave no timer.
+ * configured), net_crypto, friend connections, friend requests, Messenger
+ * and conferences (over conference-port.ts), with the profile's friends,
+ * relays, path nodes and conferences loaded. `start`/`stop` run the layers
+ * bottom-up/top-down and leave no timer; our name follows Messenger's.
  */
-import { fromHex, type Logger } from '../base/index.js';
+import { bytesEqual, fromHex, type Logger } from '../base/index.js';
+import { Conferences } from '../conference/index.js';
 import type { DhtPublicKey, LongTermPublicKey } from '../crypto/index.js';
 import { Dht } from '../dht/index.js';
 import { FriendConnections, FriendRequests } from '../friend/index.js';
@@ -16,6 +18,7 @@ import { AnnounceNode, OnionClient, OnionRelay } from '../onion/index.js';
 import type { Profile } from '../storage/index.js';
 import { TcpConnections, TcpRelayServer } from '../tcp/index.js';
 import type { NetworkConfig } from './config/index.js';
+import { FriendConferencePort } from './conference-port.js';
 import type { NodeEnv } from './env.js';
 
 export interface NodeStackOptions {
@@ -44,6 +47,7 @@ export class NodeStack {
   readonly connections: FriendConnections;
   readonly requests: FriendRequests;
   readonly messenger: Messenger;
+  readonly conferences: Conferences;
   private relayServer: TcpRelayServer | undefined;
 
   constructor(private readonly o: NodeStackOptions) {
@@ -78,6 +82,22 @@ export class NodeStack {
     });
     this.messenger = new Messenger({ scheduler, random, log, selfPublicKey: profile.keyPair.publicKey, connections: this.connections, requests: this.requests }, self);
     this.messenger.loadFriends(profile.friends);
+    const port = new FriendConferencePort({ selfPublicKey: profile.keyPair.publicKey, connections: this.connections, messenger: this.messenger, dht });
+    this.conferences = new Conferences({ port, scheduler, random, log: log.child({ layer: 'conference' }) }, { name: profile.name });
+    for (const saved of profile.conferences) {
+      try {
+        this.conferences.restore([saved]);
+      } catch (err) {
+        log.warn('a saved conference could not be restored', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    let name = profile.name;
+    this.messenger.on('changed', () => {
+      const current = this.messenger.selfState.name;
+      if (bytesEqual(current, name)) return;
+      name = current;
+      this.conferences.setName(current);
+    });
   }
 
   async start(): Promise<void> {
@@ -104,6 +124,7 @@ export class NodeStack {
     this.connections.start();
     this.requests.start();
     this.messenger.start();
+    this.conferences.start();
     for (const node of network.bootstrap) {
       const address = ipPort(localHost(node.host), node.port);
       const publicKey = fromHex(node.publicKey);
@@ -113,6 +134,9 @@ export class NodeStack {
   }
 
   async stop(): Promise<void> {
+    // The snapshot is taken while the conferences are live; stopping freezes us in them.
+    if (this.conferences.running) this.o.profile.conferences = this.conferences.snapshot();
+    this.conferences.stop();
     this.messenger.stop();
     this.requests.stop();
     this.connections.stop();
@@ -137,6 +161,7 @@ export class NodeStack {
     profile.friends = this.messenger.friendRecords();
     profile.dhtNodes = this.dht.nodesToSave().slice(0, 4160);
     profile.pathNodes = this.onion.pathNodesToSave();
+    if (this.conferences.running) profile.conferences = this.conferences.snapshot();
     const relays: PackedNode[] = this.tcp.connectedRelays(8).map((r) => ({ transport: 'tcp', address: r.address, publicKey: r.publicKey }));
     if (relays.length > 0) profile.tcpRelays = relays;
   }

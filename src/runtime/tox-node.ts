@@ -1,8 +1,9 @@
 /**
  * The composition root for one Tox identity: loads (or creates) its profile,
  * binds the UDP socket in the configured port range, builds the protocol
- * stack (node-stack.ts), exposes the friend/Messenger API with typed events
- * keyed by the friend's long-term public key (plus its number), and saves the
+ * stack (node-stack.ts), exposes the friend/Messenger and conference API with
+ * typed events keyed by the friend's (or peer's) long-term public key and the
+ * conference id (plus their local numbers), and saves the
  * profile atomically: debounced after every change, and on stop. Several
  * ToxNodes can live in one process; each owns its own state.
  */
@@ -11,6 +12,7 @@ import { dirname } from 'node:path';
 import { EventEmitter } from 'eventemitter3';
 import { fromHex, InvalidStateError, ToxError, utf8Decode, utf8Encode, type Logger, type TimerHandle } from '../base/index.js';
 import { formatToxId, parseToxId, type DhtPublicKey, type LongTermPublicKey, type ToxId } from '../crypto/index.js';
+import { ConferenceError, InviteCookie, type ConferencePeerInfo, type Conferences, type ConferenceType } from '../conference/index.js';
 import type { Dht } from '../dht/index.js';
 import type { FriendRequestAdmission } from '../friend/index.js';
 import {
@@ -27,7 +29,7 @@ import { isNetError, type DatagramSocket, type IpPort, type PackedNode } from '.
 import { createProfile, loadProfile, saveProfile, type Profile } from '../storage/index.js';
 import type { NetworkConfig } from './config/index.js';
 import type { NodeEnv } from './env.js';
-import { publicKeyHex, type ConnectionStatus, type PublicKeyHex } from './events.js';
+import { conferenceId, publicKeyHex, type ConferenceId, type ConferenceRef, type ConnectionStatus, type PeerRef, type PublicKeyHex } from './events.js';
 import { NodeStack } from './node-stack.js';
 
 export interface ToxNodeOptions {
@@ -96,10 +98,39 @@ export interface ToxNodeEvents {
   fileCompleted: (friend: FriendEventRef, fileNumber: number) => void;
   /** The friend went offline and the transfer is gone. */
   fileBroken: (friend: FriendEventRef, fileNumber: number) => void;
+  conferenceInvite: (friend: FriendEventRef, invite: ConferenceInvite) => void;
+  /** We are in the conference's peer list: joined, and able to send. */
+  conferenceConnected: (conference: ConferenceRef) => void;
+  /** A message or action from another peer (our own echoes are never reported). */
+  conferenceMessage: (conference: ConferenceRef, peer: PeerRef, text: string, type: MessageKind) => void;
+  /** `peer` undefined: the title came with the peer list on joining. */
+  conferenceTitle: (conference: ConferenceRef, title: string, peer: PeerRef | undefined) => void;
+  conferencePeerJoin: (conference: ConferenceRef, peer: PeerRef) => void;
+  /** `left`: the peer said so; `frozen`: it went quiet or we lost every connection to it. */
+  conferencePeerLeave: (conference: ConferenceRef, peer: PeerRef, reason: 'left' | 'frozen') => void;
+  conferencePeerRename: (conference: ConferenceRef, peer: PeerRef, previousName: string) => void;
 }
 
 /** A friend: its number, its public key (32 bytes or 64 hex characters) or a Tox ID. */
 export type FriendSelector = number | string | Uint8Array;
+
+/** A conference: its number, its id (32 bytes or 64 hex characters), or a ref (by its id). */
+export type ConferenceSelector = number | string | Uint8Array | ConferenceRef;
+
+/** A conference as the node reports it. */
+export interface ConferenceSummary extends ConferenceRef {
+  readonly type: ConferenceType;
+  readonly title: string;
+  /** False while joining (until the inviter's peer list names us). */
+  readonly connected: boolean;
+}
+
+/** An invite from a friend: join with `joinConference(friend, cookie)`. */
+export interface ConferenceInvite {
+  readonly conferenceId: ConferenceId;
+  readonly type: ConferenceType;
+  readonly cookie: Uint8Array;
+}
 
 const SELF_STATUS_POLL_MS = 500;
 
@@ -370,6 +401,79 @@ export class ToxNode extends EventEmitter<ToxNodeEvents> {
     this.messenger().files.sendChunk(this.friendNumber(friend), fileNumber, position, data);
   }
 
+  // ------------------------------------------------------------------ conferences
+
+  /** A new conference with us as its only peer. */
+  createConference(type: ConferenceType = 'text'): ConferenceRef {
+    const c = this.conferenceEngine();
+    const ref = conferenceRefOf(c, c.create(type));
+    this.scheduleSave();
+    return ref;
+  }
+
+  /** Invites an online friend to a conference we are connected to. */
+  inviteToConference(friend: FriendSelector, conference: ConferenceSelector): void {
+    const key = this.messenger().publicKeyOf(this.friendNumber(friend));
+    this.conferenceEngine().invite(this.conferenceNumber(conference), key);
+  }
+
+  /** Accepts an invite (`conferenceInvite` gives the cookie); connected once `conferenceConnected` fires. */
+  joinConference(friend: FriendSelector, cookie: Uint8Array): ConferenceRef {
+    const key = this.messenger().publicKeyOf(this.friendNumber(friend));
+    const c = this.conferenceEngine();
+    return conferenceRefOf(c, c.join(key, cookie));
+  }
+
+  /** Leaves for good (the peers are told). */
+  leaveConference(conference: ConferenceSelector): void {
+    this.conferenceEngine().leave(this.conferenceNumber(conference));
+    this.scheduleSave();
+  }
+
+  conference(conference: ConferenceSelector): ConferenceSummary {
+    const info = this.conferenceEngine().info(this.conferenceNumber(conference));
+    return { id: conferenceId(info.id), number: info.number, type: info.type, title: utf8Decode(info.title), connected: info.connected };
+  }
+
+  conferences(): ConferenceSummary[] {
+    return this.conferenceEngine().list().map((n) => this.conference(n));
+  }
+
+  /** The peers heard from (ourselves included, `isSelf`); empty while joining. */
+  conferencePeers(conference: ConferenceSelector): PeerRef[] {
+    return this.conferenceEngine().peers(this.conferenceNumber(conference)).map((p) => peerRef(p, p.self));
+  }
+
+  /** Sends a message or action to every peer; NO_CONNECTION until connected. */
+  sendConferenceMessage(conference: ConferenceSelector, text: string, type: MessageKind = 'normal'): void {
+    const c = this.conferenceEngine();
+    const n = this.conferenceNumber(conference);
+    if (type === 'action') c.sendAction(n, text);
+    else c.sendMessage(n, text);
+  }
+
+  setConferenceTitle(conference: ConferenceSelector, title: string): void {
+    this.conferenceEngine().setTitle(this.conferenceNumber(conference), title);
+    this.scheduleSave();
+  }
+
+  conferenceTitle(conference: ConferenceSelector): string {
+    return utf8Decode(this.conferenceEngine().title(this.conferenceNumber(conference)));
+  }
+
+  /** The conference number of a number or id, or a CONFERENCE_NOT_FOUND error. */
+  conferenceNumber(conference: ConferenceSelector): number {
+    const c = this.conferenceEngine();
+    if (typeof conference === 'number') {
+      c.info(conference);
+      return conference;
+    }
+    const id = typeof conference === 'string' || conference instanceof Uint8Array ? conference : conference.id;
+    const n = c.byId(fromHex(conferenceId(id)));
+    if (n === undefined) throw new ConferenceError('CONFERENCE_NOT_FOUND', 'no such conference');
+    return n;
+  }
+
   // ------------------------------------------------------------------ wiring
 
   private wireEvents(stack: NodeStack): void {
@@ -408,6 +512,40 @@ export class ToxNode extends EventEmitter<ToxNodeEvents> {
     files.on('chunk', (f, n, position, data) => this.emit('fileChunk', ref(f), n, position, data));
     files.on('completed', (f, n) => this.emit('fileCompleted', ref(f), n));
     files.on('broken', (f, n) => this.emit('fileBroken', ref(f), n));
+    this.wireConferenceEvents(stack.conferences, (key) => {
+      const friend = m.friendByKey(key);
+      return friend === undefined ? undefined : ref(friend);
+    });
+  }
+
+  private wireConferenceEvents(c: Conferences, friendRef: (key: LongTermPublicKey) => FriendEventRef | undefined): void {
+    // Events fire while the conference exists (inside the engine's step), so its id is readable.
+    const conf = (n: number): ConferenceRef => conferenceRefOf(c, n);
+    c.on('invite', (e) => {
+      const friend = friendRef(e.friend);
+      if (friend) this.emit('conferenceInvite', friend, { conferenceId: conferenceId(InviteCookie.decode(e.cookie).id), type: e.type, cookie: e.cookie });
+    });
+    c.on('connected', (e) => {
+      this.emit('conferenceConnected', conf(e.conference));
+      this.scheduleSave();
+    });
+    c.on('message', (e) => this.emit('conferenceMessage', conf(e.conference), peerRef(e.peer), e.text, 'normal'));
+    c.on('action', (e) => this.emit('conferenceMessage', conf(e.conference), peerRef(e.peer), e.text, 'action'));
+    c.on('title', (e) => {
+      this.emit('conferenceTitle', conf(e.conference), utf8Decode(e.title), e.by && peerRef(e.by));
+      this.scheduleSave();
+    });
+    c.on('peerJoin', (e) => this.emit('conferencePeerJoin', conf(e.conference), peerRef(e.peer)));
+    c.on('peerLeave', (e) => this.emit('conferencePeerLeave', conf(e.conference), peerRef(e.peer), e.reason));
+    c.on('peerRename', (e) => {
+      this.emit('conferencePeerRename', conf(e.conference), peerRef(e.peer), utf8Decode(e.previousName));
+      this.scheduleSave();
+    });
+    c.on('peerListChanged', () => this.scheduleSave());
+  }
+
+  private conferenceEngine(): Conferences {
+    return this.requireStack().conferences;
   }
 
   private pollSelfStatus(): void {
@@ -474,6 +612,14 @@ export class ToxNode extends EventEmitter<ToxNodeEvents> {
     }
     throw new ToxError('NO_FREE_PORT', `no free UDP port on ${host} in ${first}..${last}`, { host, first, last });
   }
+}
+
+function conferenceRefOf(conferences: Conferences, n: number): ConferenceRef {
+  return { id: conferenceId(conferences.info(n).id), number: n };
+}
+
+function peerRef(peer: ConferencePeerInfo, isSelf = false): PeerRef {
+  return { publicKey: publicKeyHex(peer.publicKey), number: peer.peerNumber, name: utf8Decode(peer.name), isSelf };
 }
 
 /** 32 bytes, 64 hex characters or a 76-character Tox ID, as a long-term key. */
