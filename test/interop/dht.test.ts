@@ -16,6 +16,7 @@ import { Connection } from '../support/toxcore/constants.js';
 import { ToxcoreInstance } from '../support/toxcore/instance.js';
 import { requireToxcore } from '../support/toxcore/lib.js';
 import { requirePrivateNetwork } from '../support/netns.js';
+import { waitUntil } from '../support/wait.js';
 
 const runTox = requirePrivateNetwork() && requireToxcore() !== null;
 const runBootstrapd = runTox && requireBootstrapd();
@@ -54,15 +55,7 @@ async function toxcore(bootstrapTo?: { port: number; dhtId: Uint8Array }): Promi
   return tox;
 }
 
-/** Polls `predicate` in real time; returns the elapsed milliseconds. */
-async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<number> {
-  const start = performance.now();
-  while (!predicate()) {
-    if (performance.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-  return performance.now() - start;
-}
+const waitFor = (predicate: () => boolean, timeoutMs: number, what: string): Promise<number> => waitUntil(what, predicate, timeoutMs, 20);
 
 const closeIds = (dht: Dht): Set<string> => new Set(dht.getCloseList().map((n) => keyId(n.publicKey)));
 

@@ -25,6 +25,7 @@ import { requirePrivateNetwork } from '../support/netns.js';
 import { Connection, FileControl, MessageType, UserStatus } from '../support/toxcore/constants.js';
 import { ToxcoreInstance } from '../support/toxcore/instance.js';
 import { requireToxcore } from '../support/toxcore/lib.js';
+import { waitUntil } from '../support/wait.js';
 
 const runTox = requirePrivateNetwork() && requireToxcore() !== null;
 const COUNT = 10_000;
@@ -56,14 +57,7 @@ async function toxcore(bootstrapTo: readonly ToxNode[]): Promise<ToxcoreInstance
   return tox;
 }
 
-async function until(what: string, predicate: () => boolean, timeoutMs = 60_000): Promise<number> {
-  const start = performance.now();
-  while (!predicate()) {
-    if (performance.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-  return performance.now() - start;
-}
+const until = (what: string, predicate: () => boolean, timeoutMs = 60_000): Promise<number> => waitUntil(what, predicate, timeoutMs);
 
 function link(ours: ToxNode, helpers: readonly ToxNode[], tox: ToxcoreInstance): void {
   for (const h of helpers) ours.dhtEngine.bootstrap({ address: h.udpAddress, publicKey: h.dhtPublicKey });

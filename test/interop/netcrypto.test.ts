@@ -19,6 +19,7 @@ import { requirePrivateNetwork } from '../support/netns.js';
 import { Connection } from '../support/toxcore/constants.js';
 import { ToxcoreInstance } from '../support/toxcore/instance.js';
 import { requireToxcore } from '../support/toxcore/lib.js';
+import { waitUntil } from '../support/wait.js';
 
 const runTox = requirePrivateNetwork() && requireToxcore() !== null;
 
@@ -88,14 +89,7 @@ async function toxcore(ourKey: Uint8Array): Promise<{ tox: ToxcoreInstance; frie
   return { tox, friend };
 }
 
-async function until(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<number> {
-  const start = performance.now();
-  while (!predicate()) {
-    if (performance.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(2);
-  }
-  return performance.now() - start;
-}
+const until = (what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<number> => waitUntil(what, predicate, timeoutMs, 2);
 
 function message(text: string): Uint8Array {
   return Uint8Array.of(PACKET_ID_MESSAGE, ...utf8Encode(text));

@@ -5,7 +5,6 @@
 // Run only inside a private network namespace:
 //   unshare -n sh -c 'ip link set lo up && exec npx vitest run test/interop/onion.test.ts'
 
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CryptoRandom, RealScheduler, silentLogger } from '../../src/base/index.js';
 import { generateKeyPair, keyId, type LongTermKeyPair, type LongTermPublicKey } from '../../src/crypto/index.js';
@@ -17,6 +16,7 @@ import { Connection } from '../support/toxcore/constants.js';
 import { ToxcoreInstance } from '../support/toxcore/instance.js';
 import { requireToxcore } from '../support/toxcore/lib.js';
 import { requirePrivateNetwork } from '../support/netns.js';
+import { waitUntil } from '../support/wait.js';
 
 const runTox = requirePrivateNetwork() && requireToxcore() !== null;
 const TIMEOUT = 120_000;
@@ -72,15 +72,7 @@ async function toxcore(bootstrapTo: readonly OurNode[]): Promise<ToxcoreInstance
   return tox;
 }
 
-/** Polls `predicate` in real time; returns the elapsed milliseconds. */
-async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<number> {
-  const start = performance.now();
-  while (!predicate()) {
-    if (performance.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
-  return performance.now() - start;
-}
+const waitFor = (predicate: () => boolean, timeoutMs: number, what: string): Promise<number> => waitUntil(what, predicate, timeoutMs, 20);
 
 describe.skipIf(!runTox)('onion interop with c-toxcore 0.2.18', () => {
   test('two c-toxcore nodes that bootstrap only to our nodes come online and befriend each other', async () => {
