@@ -10,21 +10,14 @@ import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
 import { decryptData, encryptData, isEncryptedData, type Passphrase } from './encrypted.js';
 import { EncryptedDataError, ProfileError } from './errors.js';
 import { decodeSavedata, encodeSavedata } from './savedata/savedata.js';
-import type { Profile } from './savedata/profile.js';
+import { emptyProfileContent, type Profile } from './savedata/profile.js';
 
 /** A new identity (fresh long-term keys, random nospam) with nothing else in it. */
 export function createProfile(random: Random): Profile {
   return {
     nospam: random.bytes(NOSPAM_SIZE),
     keyPair: generateKeyPair<LongTermPublicKey, LongTermSecretKey>(random),
-    name: new Uint8Array(0),
-    statusMessage: new Uint8Array(0),
-    userStatus: 'online',
-    friends: [],
-    dhtNodes: [],
-    tcpRelays: [],
-    pathNodes: [],
-    conferences: [],
+    ...emptyProfileContent(),
   };
 }
 

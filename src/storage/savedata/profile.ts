@@ -103,3 +103,17 @@ export interface Profile {
   pathNodes: PackedNode[];
   conferences: SavedConference[];
 }
+
+/** Everything of a profile but its identity, as a fresh profile (or a file without those sections) has it. */
+export function emptyProfileContent(): Omit<Profile, 'nospam' | 'keyPair'> {
+  return {
+    name: new Uint8Array(0),
+    statusMessage: new Uint8Array(0),
+    userStatus: 'online',
+    friends: [],
+    dhtNodes: [],
+    tcpRelays: [],
+    pathNodes: [],
+    conferences: [],
+  };
+}

@@ -13,7 +13,7 @@ import { isEncryptedData } from '../encrypted.js';
 import { ProfileError } from '../errors.js';
 import { describeSection, joinSections, splitSections, type RawSection } from './container.js';
 import { FRIEND_RECORD_SIZE } from './friends.js';
-import type { Profile } from './profile.js';
+import { emptyProfileContent, type Profile } from './profile.js';
 import {
   Conferences,
   DHT_NODES_TYPE,
@@ -108,16 +108,7 @@ export function decodeSavedata(bytes: Uint8Array, options: DecodeSavedataOptions
   }
   if (end.body.length !== 0) throw badSection(end, describeSection(end.type), `END must be empty, it declares ${end.body.length} bytes`);
 
-  const profile: Omit<Profile, 'nospam' | 'keyPair'> = {
-    name: new Uint8Array(0),
-    statusMessage: new Uint8Array(0),
-    userStatus: 'online',
-    friends: [],
-    dhtNodes: [],
-    tcpRelays: [],
-    pathNodes: [],
-    conferences: [],
-  };
+  const profile = emptyProfileContent();
   let identity: Pick<Profile, 'nospam' | 'keyPair'> | undefined;
   for (const section of sections) {
     switch (section.type) {
