@@ -2,30 +2,14 @@
 // way intact (SHA-256) under 20 % loss with reordering and duplication, and one transfer paused
 // and resumed and another cancelled by the receiver.
 import { describe, expect, it } from 'vitest';
-import { ManualScheduler, SeededRandom, toHex } from '../../src/base/index.js';
+import { toHex } from '../../src/base/index.js';
 import { sha256 } from '../../src/crypto/index.js';
 import type { LinkConditions } from '../../src/net/sim/index.js';
-import { SimNetwork } from '../../src/net/sim/index.js';
-import { simStackNode, type StackNode } from '../unit/messenger/stack.js';
+import { simFriendPair, type StackNode } from '../unit/messenger/stack.js';
 
 const MiB = 1024 * 1024;
 
-async function friends(seed: number, conditions: Partial<LinkConditions>): Promise<{ scheduler: ManualScheduler; a: StackNode; b: StackNode; random: SeededRandom }> {
-  const scheduler = new ManualScheduler();
-  const random = new SeededRandom(seed);
-  const net = new SimNetwork({ scheduler, random: random.fork(), conditions });
-  const a = await simStackNode(net, scheduler, '10.2.0.1', random);
-  const b = await simStackNode(net, scheduler, '10.2.0.2', random);
-  a.start();
-  b.start();
-  b.dht.bootstrap({ address: a.address, publicKey: a.dht.publicKey });
-  a.connections.acquire(b.keys.publicKey, b.dht.publicKey);
-  b.connections.acquire(a.keys.publicKey, a.dht.publicKey);
-  a.messenger.addFriendNoRequest(b.keys.publicKey);
-  b.messenger.addFriendNoRequest(a.keys.publicKey);
-  await scheduler.runUntil(() => a.messenger.friendInfo(0).online && b.messenger.friendInfo(0).online, { timeoutMs: 120_000 });
-  return { scheduler, a, b, random };
-}
+const friends = (seed: number, conditions: Partial<LinkConditions>) => simFriendPair(seed, conditions, '10.2.0', 120_000);
 
 /** Serves `content` for every outgoing file of `from`; `to` accepts every offer and collects the data. */
 function serve(from: StackNode, to: StackNode, content: Uint8Array): { received: Uint8Array; bytes: () => number; done: () => boolean; offers: number[] } {

@@ -2,27 +2,11 @@
 // errors with stable codes, packets from a friend that is not online or malformed ones dropped,
 // oversized names cut by the codec limits, nospam change refusing old requests, delete friend.
 import { describe, expect, it } from 'vitest';
-import { ManualScheduler, SeededRandom, utf8Encode } from '../../../src/base/index.js';
-import { SimNetwork } from '../../../src/net/sim/index.js';
-import { simStackNode, type StackNode } from './stack.js';
+import { utf8Encode } from '../../../src/base/index.js';
+import { simFriendPair } from './stack.js';
 
-async function pair(): Promise<{ scheduler: ManualScheduler; a: StackNode; b: StackNode }> {
-  const scheduler = new ManualScheduler();
-  const random = new SeededRandom(11);
-  const net = new SimNetwork({ scheduler, random: random.fork(), conditions: { latencyMs: 5 } });
-  const a = await simStackNode(net, scheduler, '10.1.0.1', random);
-  const b = await simStackNode(net, scheduler, '10.1.0.2', random);
-  a.start();
-  b.start();
-  b.dht.bootstrap({ address: a.address, publicKey: a.dht.publicKey });
-  // Known DHT keys (as a conference peer list gives them): no onion search needed.
-  a.connections.acquire(b.keys.publicKey, b.dht.publicKey);
-  b.connections.acquire(a.keys.publicKey, a.dht.publicKey);
-  a.messenger.addFriendNoRequest(b.keys.publicKey);
-  b.messenger.addFriendNoRequest(a.keys.publicKey);
-  await scheduler.runUntil(() => a.messenger.friendInfo(0).online && b.messenger.friendInfo(0).online, { timeoutMs: 30_000 });
-  return { scheduler, a, b };
-}
+// Known DHT keys (as a conference peer list gives them): no onion search needed.
+const pair = () => simFriendPair(11, { latencyMs: 5 }, '10.1.0', 30_000);
 
 describe('Messenger', () => {
   it('throws typed errors for misuse', async () => {

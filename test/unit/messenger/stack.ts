@@ -3,13 +3,13 @@
  * client, net_crypto, friend connections, friend requests, Messenger) on a
  * simulated host, sharing one ManualScheduler with its peers.
  */
-import { silentLogger, type ManualScheduler, type SeededRandom } from '../../../src/base/index.js';
+import { ManualScheduler, SeededRandom, silentLogger } from '../../../src/base/index.js';
 import { generateKeyPair, type LongTermKeyPair } from '../../../src/crypto/index.js';
 import { Dht } from '../../../src/dht/index.js';
 import { FriendConnections, FriendRequests, type FriendConnectionsOptions, type FriendRequestsOptions } from '../../../src/friend/index.js';
 import { Messenger } from '../../../src/messenger/index.js';
 import { PacketRouter, type IpPort } from '../../../src/net/index.js';
-import type { SimHost, SimNetwork } from '../../../src/net/sim/index.js';
+import { SimNetwork, type LinkConditions, type SimHost } from '../../../src/net/sim/index.js';
 import { NetCrypto } from '../../../src/netcrypto/index.js';
 import { AnnounceNode, OnionClient, OnionRelay } from '../../../src/onion/index.js';
 
@@ -85,4 +85,32 @@ export async function simStackNode(sim: SimNetwork, scheduler: ManualScheduler, 
       dht.stop();
     },
   };
+}
+
+export interface FriendPair {
+  scheduler: ManualScheduler;
+  random: SeededRandom;
+  a: StackNode;
+  b: StackNode;
+}
+
+/**
+ * Two stack nodes on a fresh SimNetwork (`subnet` + `.1` / `.2`) that are friends with each
+ * other's DHT keys already known (as a conference peer list gives them), run until both are online.
+ */
+export async function simFriendPair(seed: number, conditions: Partial<LinkConditions>, subnet: string, timeoutMs: number): Promise<FriendPair> {
+  const scheduler = new ManualScheduler();
+  const random = new SeededRandom(seed);
+  const net = new SimNetwork({ scheduler, random: random.fork(), conditions });
+  const a = await simStackNode(net, scheduler, `${subnet}.1`, random);
+  const b = await simStackNode(net, scheduler, `${subnet}.2`, random);
+  a.start();
+  b.start();
+  b.dht.bootstrap({ address: a.address, publicKey: a.dht.publicKey });
+  a.connections.acquire(b.keys.publicKey, b.dht.publicKey);
+  b.connections.acquire(a.keys.publicKey, a.dht.publicKey);
+  a.messenger.addFriendNoRequest(b.keys.publicKey);
+  b.messenger.addFriendNoRequest(a.keys.publicKey);
+  await scheduler.runUntil(() => a.messenger.friendInfo(0).online && b.messenger.friendInfo(0).online, { timeoutMs });
+  return { scheduler, random, a, b };
 }
