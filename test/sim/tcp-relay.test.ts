@@ -4,7 +4,7 @@
 // while a good pair keeps talking: the relay stays bounded and the good pair is unaffected.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimHost } from '../../src/net/sim/index.js';
-import { TcpRelayClient, type RelayInfo, type TcpRelayServer } from '../../src/tcp/index.js';
+import { TcpRelayClient, type RelayInfo } from '../../src/tcp/index.js';
 import { RawClient, simWorld, startServer, type SimWorld } from '../unit/tcp/harness.js';
 import { duplex, echoRtts, medianOf, routePair, type Wait } from '../unit/tcp/relay-pair.js';
 

@@ -4,7 +4,7 @@
  * socket, listener and pending connect it made, so `close()` leaves nothing open.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, Socket, type Server, type SocketConstructorOpts } from 'node:net';
+import { createServer, Socket, type SocketConstructorOpts } from 'node:net';
 import { InvalidArgumentError, silentLogger, type Logger, type Scheduler } from '../../base/index.js';
 import { formatIpPort, ipPort, type IpPort } from '../address.js';
 import { resolveBind, type BindTarget } from '../bind.js';

@@ -2,7 +2,7 @@
 // paths, forged ping ids and forged data are dropped; tables stay bounded under a flood;
 // the relay rotates its return-path key; stop() leaves no timer.
 import { describe, expect, it } from 'vitest';
-import { ManualScheduler, SeededRandom } from '../../../src/base/index.js';
+import { SeededRandom } from '../../../src/base/index.js';
 import { generateKeyPair, open, randomNonce, seal, precompute, type DhtPublicKey, type EphemeralKeyPair } from '../../../src/crypto/index.js';
 import { ipPort } from '../../../src/net/index.js';
 import {

@@ -234,7 +234,7 @@ describe('file transfers between two engines', () => {
       const total = chunks * MAX_FILE_DATA_SIZE + tail;
       const file = content(total, 7);
       const sink = collect(r.b, r.friendOfB, total);
-      const n = r.a.sendFile(r.friendOfA, { size: UNKNOWN_FILE_SIZE, name: 'stream' });
+      r.a.sendFile(r.friendOfA, { size: UNKNOWN_FILE_SIZE, name: 'stream' });
       let finished = false;
       r.a.on('chunkRequest', (f, fn, position, length) => {
         if (length === 0) {
