@@ -13,10 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, test } from 'vitest';
-import { CryptoRandom, RealScheduler, silentLogger } from '../../src/base/index.js';
 import { ipPort } from '../../src/net/index.js';
-import { NodeNetStack } from '../../src/net/node/index.js';
-import { parseConfig } from '../../src/runtime/config/index.js';
 import { ToxNodeBotApi, publishNodeEvents } from '../../src/runtime/bot-bridge.js';
 import { BotEventBus, conferenceId, publicKeyHex, type BotEvent, type ConferenceRef, type PublicKeyHex } from '../../src/runtime/events.js';
 import { ToxNode } from '../../src/runtime/tox-node.js';
@@ -24,6 +21,7 @@ import { requirePrivateNetwork } from '../support/netns.js';
 import { Connection } from '../support/toxcore/constants.js';
 import { ToxcoreInstance } from '../support/toxcore/instance.js';
 import { requireToxcore } from '../support/toxcore/lib.js';
+import { startOurNode } from '../support/our-node.js';
 import { waitUntil } from '../support/wait.js';
 
 const runTox = requirePrivateNetwork() && requireToxcore() !== null;
@@ -36,18 +34,7 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-async function ourNode(dir: string, name: string): Promise<ToxNode> {
-  const scheduler = new RealScheduler();
-  const net = new NodeNetStack({ scheduler });
-  const network = parseConfig({ identities: [{ id: name, network: { lanDiscovery: false } }] }).identities[0]!.network;
-  const node = new ToxNode({ env: { scheduler, random: new CryptoRandom(), net, log: silentLogger() }, profilePath: join(dir, `${name}.tox`), network, initial: { name } });
-  cleanups.push(async () => {
-    await node.stop();
-    await net.close();
-  });
-  await node.start();
-  return node;
-}
+const ourNode = (dir: string, name: string): Promise<ToxNode> => startOurNode(dir, name, cleanups);
 
 const until = (what: string, predicate: () => boolean, timeoutMs = 30_000): Promise<number> => waitUntil(what, predicate, timeoutMs);
 

@@ -14,17 +14,16 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, test } from 'vitest';
-import { CryptoRandom, RealScheduler, silentLogger, toHex } from '../../src/base/index.js';
+import { toHex } from '../../src/base/index.js';
 import { sha256 } from '../../src/crypto/index.js';
 import { ipPort } from '../../src/net/index.js';
-import { NodeNetStack } from '../../src/net/node/index.js';
-import { parseConfig } from '../../src/runtime/config/index.js';
 import { publicKeyHex } from '../../src/runtime/events.js';
 import { ToxNode } from '../../src/runtime/tox-node.js';
 import { requirePrivateNetwork } from '../support/netns.js';
 import { Connection, FileControl, MessageType, UserStatus } from '../support/toxcore/constants.js';
 import { ToxcoreInstance } from '../support/toxcore/instance.js';
 import { requireToxcore } from '../support/toxcore/lib.js';
+import { startOurNode } from '../support/our-node.js';
 import { waitUntil } from '../support/wait.js';
 
 const runTox = requirePrivateNetwork() && requireToxcore() !== null;
@@ -36,18 +35,7 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-async function ourNode(dir: string, name: string): Promise<ToxNode> {
-  const scheduler = new RealScheduler();
-  const net = new NodeNetStack({ scheduler });
-  const network = parseConfig({ identities: [{ id: name, network: { lanDiscovery: false } }] }).identities[0]!.network;
-  const node = new ToxNode({ env: { scheduler, random: new CryptoRandom(), net, log: silentLogger() }, profilePath: join(dir, `${name}.tox`), network, initial: { name } });
-  cleanups.push(async () => {
-    await node.stop();
-    await net.close();
-  });
-  await node.start();
-  return node;
-}
+const ourNode = (dir: string, name: string): Promise<ToxNode> => startOurNode(dir, name, cleanups);
 
 async function toxcore(bootstrapTo: readonly ToxNode[]): Promise<ToxcoreInstance> {
   const tox = await ToxcoreInstance.create({ localDiscovery: false });
