@@ -243,3 +243,31 @@ describe.skipIf(!runTox)('friends: our node ⇄ c-toxcore', () => {
     console.info(`[friends interop] after c-toxcore restarts from its savedata the friend is back online in ${Math.round(againMs)} ms`);
   }, 600_000);
 });
+
+describe.skipIf(!runTox)('friends: a two-node network (our node + one c-toxcore that knows only us)', () => {
+  // Nothing else in the network: c-toxcore's only DHT node and onion path node is ours, whose DHT key
+  // changes on restart. The friendship must come back by itself (c-toxcore ⇄ c-toxcore takes ≈ 40 s).
+  test('our node restarts from its profile with a new DHT key; the friendship comes back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tocsin-friends2-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const ours = await ourNode(dir, 'ours');
+    const tox = await toxcore([ours]);
+    ours.dhtEngine.bootstrap({ address: ipPort('127.0.0.1', tox.udpPort), publicKey: tox.dhtId });
+    ours.on('friendRequest', (pk) => ours.acceptFriendRequest(pk));
+    const usOnTox = tox.friendAdd(ours.toxIdText, 'just us two');
+    const toxKey = publicKeyHex(tox.publicKey);
+    await until('both online', () => tox.friendConnectionStatus(usOnTox) !== Connection.NONE && ours.friends()[0] !== undefined && ours.friends()[0]!.connection !== 'none', 90_000);
+
+    const oldDhtKey = toHex(ours.dhtPublicKey);
+    await ours.stop();
+    await until('c-toxcore sees us offline', () => tox.friendConnectionStatus(usOnTox) === Connection.NONE, 60_000);
+    await ours.start();
+    expect(toHex(ours.dhtPublicKey)).not.toBe(oldDhtKey);
+    const backMs = await until('the friendship back with no third node', () => ours.friend(toxKey).connection !== 'none' && tox.friendConnectionStatus(usOnTox) !== Connection.NONE, 60_000);
+    const got: string[] = [];
+    tox.on('friend_message', (_f, _t, text) => got.push(text));
+    ours.sendMessage(toxKey, 'still here');
+    await until('a message after the restart', () => got.includes('still here'), 10_000);
+    console.info(`[friends interop] two-node network: back online ${Math.round(backMs)} ms after our restart`);
+  }, 240_000);
+});

@@ -16,7 +16,6 @@ import {
   ANNOUNCE_NODES,
   ANNOUNCE_POPULATE_TIMEOUT_MS,
   DHTPK_DHT_INTERVAL_MS,
-  DHTPK_ONION_INTERVAL_MS,
   FRIEND_NODES,
   FRIEND_PINGS_PER_RUN,
   FRIEND_RUN_COUNT_BEGINNING,
@@ -120,7 +119,10 @@ export function isAnnounced(host: CadenceHost, state: AnnounceState, now: number
 /** c-toxcore's `do_friend` for an offline friend: DHT-PK timers, one search pass, a top-up when short. */
 export function runFriend(host: CadenceHost, friend: OnionFriend, now: number): void {
   if (friend.online) return;
-  if (friend.lastDhtPkOnion + DHTPK_ONION_INTERVAL_MS <= now && host.sendDhtPk(friend, 'onion') > 0) friend.lastDhtPkOnion = now;
+  if (friend.lastDhtPkOnion + friend.dhtPkOnionInterval() <= now && host.sendDhtPk(friend, 'onion') > 0) {
+    friend.lastDhtPkOnion = now;
+    friend.dhtPkOnionSends++;
+  }
   if (friend.lastDhtPkDht + DHTPK_DHT_INTERVAL_MS <= now && host.sendDhtPk(friend, 'dht') > 0) friend.lastDhtPkDht = now;
   // Beyond c-toxcore: a friend that is evidently online but not reachable is searched as a new one. Without
   // this, a list filled before the friend announced itself backs off to hours and never learns where it is.

@@ -260,6 +260,7 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     if (!online) {
       friend.runCount = 0;
       friend.lastNoReplay = 0n;
+      friend.dhtPkOnionSends = 0;
     }
   }
 

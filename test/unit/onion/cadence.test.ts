@@ -207,15 +207,15 @@ describe('friend search cadence', () => {
     expect(sent).toHaveLength(0);
   });
 
-  it('sends DHT-PK through the onion every 30 s and through the DHT every 20 s, retrying every tick until a copy goes out', () => {
+  it('sends DHT-PK through the onion after 2, 4, 8, 16 s then every 30 s, through the DHT every 20 s, retrying every tick until a copy goes out', () => {
     const { host, dhtPk, setNow } = fakeHost({ dhtPkSent: 1 });
     const friend = friendFor();
-    for (let t = 0; t <= 60_000; t += 1_000) {
+    for (let t = 0; t <= 120_000; t += 1_000) {
       setNow(t);
       runFriend(host, friend, t);
     }
-    expect(dhtPk.filter((d) => d.via === 'onion').map((d) => d.at / 1000)).toEqual([0, 30, 60]);
-    expect(dhtPk.filter((d) => d.via === 'dht').map((d) => d.at / 1000)).toEqual([0, 20, 40, 60]);
+    expect(dhtPk.filter((d) => d.via === 'onion').map((d) => d.at / 1000)).toEqual([0, 2, 6, 14, 30, 60, 90, 120]);
+    expect(dhtPk.filter((d) => d.via === 'dht' && d.at <= 60_000).map((d) => d.at / 1000)).toEqual([0, 20, 40, 60]);
     const failing = fakeHost({ dhtPkSent: 0 });
     const other = friendFor();
     for (let t = 0; t <= 3_000; t += 1_000) runFriend(failing.host, other, t);
