@@ -225,7 +225,14 @@ export class NetCrypto extends EventEmitter<NetCryptoEvents> {
     const w = this.wanted.get(keyId(peer));
     if (w && !w.endpoints.some((e) => e.ip === address.ip && e.port === address.port)) w.endpoints = [...w.endpoints.filter((e) => e.family !== address.family), address];
     const conn = this.table.byPeerKey(peer);
-    return conn !== undefined && this.table.setEndpoint(conn, address, confirmed ? this.deps.scheduler.now() : undefined);
+    if (!conn) return false;
+    const now = this.deps.scheduler.now();
+    const known = conn.udp.all().some((e) => e.ip === address.ip && e.port === address.port);
+    if (!this.table.setEndpoint(conn, address, confirmed ? now : undefined)) return false;
+    // A new address for a connection still in setup: resend the cookie request or handshake there now
+    // rather than at the next 1 s resend (timing only; the packet is the one being resent anyway).
+    if (!known && conn.temp && !conn.closed) this.sendTemp(conn, conn.temp, now);
+    return true;
   }
 
   /** Ends the connection to `peer` (a kill packet if established) and stops reconnecting to it. */

@@ -60,6 +60,15 @@ export const PING_ID_WINDOW_MS = 300_000;
 export const CLIENT_TICK_MS = 1_000;
 /** c-toxcore's ONION_CONNECTION_SECONDS: no announcing for the first 3 s; "connected" after 3 good ticks (hysteresis up to 6). */
 export const WARM_UP_MS = 3_000;
+/**
+ * Beyond c-toxcore (timing only, nothing changes on the wire): for the first 15 s after start the client
+ * ticks every 250 ms instead of every second, and it announces as soon as the DHT gives it enough nodes for
+ * a path (taking close-list nodes too until the fake DHT friends fill up) instead of waiting out the warm-up.
+ * A cold start then finds its friends in about a second instead of ten.
+ */
+export const STARTUP_TICK_MS = 250;
+export const STARTUP_WINDOW_MS = 15_000;
+export const EARLY_ANNOUNCE_PATH_NODES = 2;
 export const CONNECTED_TICKS = 3;
 /** Onion down this long, then up again: friend search cadences restart (c-toxcore's ONION_CONNECTED_TIMEOUT). */
 export const RECONNECTED_RESET_MS = 10_000;

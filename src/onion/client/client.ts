@@ -34,6 +34,7 @@ import {
   ANNOUNCE_NODES,
   CLIENT_TICK_MS,
   CONNECTED_TICKS,
+  EARLY_ANNOUNCE_PATH_NODES,
   FRIEND_NODES,
   MAX_FRIENDS,
   MAX_SENT_NODES,
@@ -44,6 +45,8 @@ import {
   RECONNECTED_RESET_MS,
   SAVED_PATH_NODES,
   TCP_ONION_STATUS_DELAY_MS,
+  STARTUP_TICK_MS,
+  STARTUP_WINDOW_MS,
   WARM_UP_MS,
 } from '../constants.js';
 import { DropCounter, tryEncode, tryShared } from '../drops.js';
@@ -116,6 +119,8 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
   private startedAt = NEVER;
   /** c-toxcore's onion_connected: +1 per announced tick (up to 6), −1 otherwise; connected from 3. */
   private connectedTicks = 0;
+  /** In the startup window: ticking every STARTUP_TICK_MS, then c-toxcore's 1 s. */
+  private fastTicks = false;
   private lastTimeConnected = NEVER;
   private tcpOnion: boolean | undefined;
   private connectedReported = false;
@@ -160,7 +165,13 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     for (const friend of this.friends.values()) if (friend.dhtPk) this.lockDhtSearch(friend);
     this.detachTcp = this.deps.tcp?.subscribeOnion({ onionResponse: (payload) => this.handleResponse(payload, undefined) });
     this.startedAt = this.deps.scheduler.now();
-    this.timer = this.deps.scheduler.every(this.options.tickIntervalMs ?? CLIENT_TICK_MS, (now) => this.tick(now));
+    this.fastTicks = this.options.tickIntervalMs === undefined;
+    this.armTimer(this.options.tickIntervalMs ?? STARTUP_TICK_MS);
+  }
+
+  private armTimer(ms: number): void {
+    this.timer?.cancel();
+    this.timer = this.deps.scheduler.every(ms, (now) => this.tick(now));
   }
 
   stop(): void {
@@ -298,10 +309,11 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
 
   /** c-toxcore's `do_onion_client`, once per tick. */
   private tick(now: number): void {
-    if (now - this.startedAt >= WARM_UP_MS) {
-      for (const node of this.deps.dht.pathNodes(FRIEND_NODES)) this.pathNodes.add(node);
-      runAnnounce(this.cadence, this.announceState, now);
-    }
+    const dht = this.deps.dht;
+    for (const node of dht.pathNodes(FRIEND_NODES)) this.pathNodes.add(node);
+    const warm = now - this.startedAt >= WARM_UP_MS;
+    if (!warm && this.pathNodes.size < EARLY_ANNOUNCE_PATH_NODES) for (const node of dht.closestNodes(dht.publicKey, FRIEND_NODES)) this.pathNodes.add(node);
+    if (warm || this.pathNodes.size >= EARLY_ANNOUNCE_PATH_NODES) runAnnounce(this.cadence, this.announceState, now);
     if (isAnnounced(this.cadence, this.announceState, now)) {
       if (this.lastTimeConnected + RECONNECTED_RESET_MS <= now) for (const friend of this.friends.values()) friend.runCount = 0;
       this.lastTimeConnected = now;
@@ -312,6 +324,10 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     if (now - this.startedAt >= TCP_ONION_STATUS_DELAY_MS) this.updateTcpOnion();
     this.setConnected(this.isConnected());
     if (this.isConnected()) for (const friend of this.friends.values()) runFriend(this.cadence, friend, now);
+    if (this.fastTicks && now - this.startedAt >= STARTUP_WINDOW_MS) {
+      this.fastTicks = false;
+      this.armTimer(CLIENT_TICK_MS);
+    }
   }
 
   /** TCP relays carry onion paths while the DHT reaches no non-LAN node (c-toxcore's `set_tcp_onion_status`). */
@@ -464,8 +480,18 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     if (!friend && isStored === 1 && !keysEqual(plain.value.pingIdOrKey, this.dataKeys.publicKey)) isStored = 0;
     if (friend && isStored === 1) friend.lastSeenStored = now;
     const list = friend ? friend.nodes : this.selfNodes;
+    const previousPingId = friend ? undefined : list.find(request.nodePk)?.pingId;
     const entered = list.update({ publicKey: request.nodePk, address: request.address, isStored, pingIdOrKey: plain.value.pingIdOrKey, pathUsed: path?.pathNum }, now);
     if (entered) this.pathNodes.add({ transport: 'udp', address: request.address, publicKey: request.nodePk });
+    // Beyond c-toxcore (timing only): a node that does not store us yet answered with a new ping id; announce
+    // with it now rather than at the next 3 s pass. Ping ids change every 20 s, so this is once per node per id.
+    if (entered && !friend && isStored === 0 && entered.pingId.length > 0 && !(previousPingId && keysEqual(previousPingId, entered.pingId))) {
+      if (this.announce(undefined, entered, entered.pingId, entered.pathUsed, now)) {
+        entered.lastPinged = now;
+        entered.pingsSinceResponse++;
+        this.announceState.lastAnnounce = now;
+      }
+    }
     const lanAccepted = from !== undefined && isLan(from);
     for (const node of plain.value.nodes) {
       if (!lanAccepted && isLan(node.address)) continue;
