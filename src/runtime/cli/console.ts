@@ -358,7 +358,8 @@ class ConsoleSession {
     const friends = this.node.friends().map((f) => `${f.name}${f.name === this.speaker ? ' (you)' : ''} [${this.host.permissions.roleOf(f.publicKey)}]`);
     this.print(`-- friends of the bot: ${friends.join(', ') || 'none'}`);
     for (const c of this.node.conferences()) {
-      const peers = this.node.peers(c.id).map((p) => (p.isSelf ? 'bot' : p.name));
+      // The console's own membership: MemoryBotNode keeps peers that left in its list.
+      const peers = ['bot', ...[...(this.peers.get(c.id)?.values() ?? [])].map((p) => p.name)];
       this.print(`-- conference #${c.number}${c.title ? ` "${c.title}"` : ''}${c.id === this.current?.id ? ' (current)' : ''}: ${peers.join(', ')}`);
     }
   }
