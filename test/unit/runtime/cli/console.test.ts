@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CryptoRandom, MemorySink, RealScheduler, createLogger } from '../../../../src/base/index.js';
-import { loadPlugins } from '../../../../src/runtime/bot/index.js';
+import { CryptoRandom, ManualScheduler, MemorySink, RealScheduler, createLogger, type Scheduler } from '../../../../src/base/index.js';
+import { definePlugin, loadPlugins, type LoadedPlugin } from '../../../../src/runtime/bot/index.js';
 import { PROJECT_ROOT } from '../../../../src/runtime/cli/common.js';
 import { runConsole } from '../../../../src/runtime/cli/console.js';
 import { parseConfig } from '../../../../src/runtime/config/index.js';
@@ -14,22 +14,28 @@ import { parseConfig } from '../../../../src/runtime/config/index.js';
 const ROOT = resolve(import.meta.dirname, '../../../..');
 
 /** Runs the console over `lines` (then end of input) with the given plugins; resolves with its output lines. */
-async function consoleSession(lines: string[], plugins: Array<{ name: string; options?: Record<string, unknown> }>): Promise<string[]> {
-  const identity = parseConfig({ identities: [{ id: 'bot', plugins }] }).identities[0]!;
+async function consoleSession(
+  lines: string[],
+  plugins: Array<{ name: string; options?: Record<string, unknown> }> | LoadedPlugin[],
+  scheduler: Scheduler = new RealScheduler(),
+  wait: (done: Promise<void>) => Promise<void> = (done) => done,
+): Promise<string[]> {
+  const named = plugins.filter((p): p is { name: string } => 'name' in p);
+  const identity = parseConfig({ identities: [{ id: 'bot', plugins: named }] }).identities[0]!;
   const input = new PassThrough();
   let out = '';
   const done = runConsole({
     identity,
     identityIndex: 0,
-    plugins: await loadPlugins(identity.plugins, { root: PROJECT_ROOT }),
+    plugins: named.length === plugins.length ? await loadPlugins(identity.plugins, { root: PROJECT_ROOT }) : (plugins as LoadedPlugin[]),
     input,
     output: { write: (t: string) => (out += t) },
-    scheduler: new RealScheduler(),
+    scheduler,
     random: new CryptoRandom(),
     log: createLogger({ sink: new MemorySink() }),
   });
   input.end(lines.map((l) => `${l}\n`).join(''));
-  await done;
+  await wait(done);
   return out.split('\n').filter((l) => l !== '');
 }
 
@@ -76,6 +82,29 @@ describe('the console', () => {
     expect(out).toContain('-- friends of the bot: console (you) [owner]');
     expect(out.some((l) => l.startsWith('-- unknown console command /nope'))).toBe(true);
     expect(out.some((l) => l.includes('after quit'))).toBe(false);
+  });
+});
+
+describe('the end of the input', () => {
+  it('waits for replies the outbox still holds (rate limit) before stopping', async () => {
+    // A plugin that does not wait for its replies: the input ends while three of eight replies
+    // still wait in the outbox for the 2/s refill after the burst of five.
+    const fireAndForget = definePlugin({
+      name: 'fire-and-forget',
+      setup(bot) {
+        bot.on('friend.message', (ctx) => void ctx.reply(ctx.text));
+      },
+    });
+    const scheduler = new ManualScheduler();
+    const lines = Array.from({ length: 8 }, (_, i) => `message ${i}`);
+    const out = await consoleSession(lines, [{ plugin: fireAndForget }], scheduler, async (done) => {
+      let finished = false;
+      void done.then(() => (finished = true));
+      await scheduler.runUntil(() => finished, { timeoutMs: 30_000, stepMs: 50 });
+      await done;
+    });
+    expect(out.filter((l) => l.startsWith('bot → console:'))).toEqual(lines.map((l) => `bot → console: ${l}`));
+    expect(scheduler.now()).toBeGreaterThanOrEqual(1000);
   });
 });
 
