@@ -43,6 +43,8 @@ describe('usage and exit codes', () => {
     [['profile', 'encrypt', 'x.tox', '--encrypt']],
     [['profile', 'import', 'x.tox', '--out', 'y.tox']],
     [['run', '--identity', 'echo']],
+    [['run', '--console', 'bots/echo.json', '--identity', 'nobody']],
+    [['run', '--console', 'no/such/config.json']],
   ])('misuse %j exits 2 with a message on stderr', async (argv) => {
     const io = testIo();
     expect(await main(argv, io)).toBe(2);

@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SeededRandom, utf8Encode } from '../../../../src/base/index.js';
 import { main } from '../../../../src/runtime/cli/main.js';
@@ -173,5 +174,49 @@ describe.skipIf(requireToxcore() === null)('with c-toxcore toxencryptsave', () =
     expect(toxPassDecrypt(bytesOf(join(dir, 'q.tox')), PASS)).toEqual(plain);
     expect(await main(['profile', 'encrypt', join(dir, 'in.tox'), '--passphrase-env', 'P'], testIo({ env: { P: PASS } }))).toBe(0);
     expect(toxPassDecrypt(bytesOf(join(dir, 'in.tox')), PASS)).toEqual(plain);
+  });
+});
+
+describe('passphrase prompt on a terminal', () => {
+  /** A fake terminal that types `answers` (one per prompt) and records what was echoed to stderr. */
+  function terminal(answers: string[]) {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true, raw: false, setRawMode(mode: boolean) { stdin.raw = mode; } });
+    let err = '';
+    const io = {
+      stdout: { write: () => true },
+      stderr: {
+        write: (text: string) => {
+          err += text;
+          // Each prompt ends with ": "; answer it the way a terminal in raw mode delivers keys.
+          if (text.endsWith(': ')) {
+            const answer = answers.shift() ?? '\u0003';
+            queueMicrotask(() => {
+              expect(stdin.raw).toBe(true);
+              stdin.write(`${answer}\r`);
+            });
+          }
+        },
+      },
+      stdin,
+      env: {},
+    };
+    return { io, err: () => err };
+  }
+
+  it('asks twice for a new passphrase, echoes nothing, and encrypts with it', async () => {
+    const file = join(dir, 'p.tox');
+    writeFileSync(file, plain);
+    const t = terminal(['typed secret', 'typed secret']);
+    expect(await main(['profile', 'encrypt', file], t.io)).toBe(0);
+    expect(t.err()).not.toContain('typed secret');
+    expectSameIdentity(await loadProfile(file, { passphrase: 'typed secret' }));
+  });
+
+  it('two different answers write nothing', async () => {
+    const file = join(dir, 'p.tox');
+    writeFileSync(file, plain);
+    const t = terminal(['one', 'two']);
+    expect(await main(['profile', 'encrypt', file], t.io)).toBe(1);
+    expect(bytesOf(file)).toEqual(plain);
   });
 });
