@@ -21,6 +21,7 @@ export interface TextOut {
 }
 
 export interface TextIn extends NodeJS.ReadableStream {
+  /** True for a terminal: passphrases are then prompted for, and the console shows a prompt. */
   readonly isTTY?: boolean;
   setRawMode?(mode: boolean): unknown;
 }

@@ -144,6 +144,10 @@ class ConsoleSession {
     });
   }
 
+  get speakerName(): string {
+    return this.speaker;
+  }
+
   print(line: string): void {
     this.options.output.write(`${line}\n`);
   }
@@ -378,9 +382,13 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   const session = new ConsoleSession(options);
   await session.start();
   const rl = createInterface({ input: options.input, crlfDelay: Infinity, terminal: false });
+  // On a terminal, a prompt naming the current speaker; piped input gets none.
+  const prompt = (): void => void (options.input.isTTY && options.output.write(`${session.speakerName}> `));
   try {
+    prompt();
     for await (const line of rl) {
       if (!(await session.line(line))) break;
+      prompt();
     }
   } finally {
     rl.close();

@@ -85,6 +85,27 @@ describe('the console', () => {
   });
 });
 
+describe('on a terminal', () => {
+  it('prompts with the current speaker', async () => {
+    const identity = parseConfig({ identities: [{ id: 'bot', plugins: [{ name: 'echo' }] }] }).identities[0]!;
+    const input = Object.assign(new PassThrough(), { isTTY: true });
+    let out = '';
+    const done = runConsole({
+      identity,
+      identityIndex: 0,
+      plugins: await loadPlugins(identity.plugins, { root: PROJECT_ROOT }),
+      input,
+      output: { write: (t: string) => (out += t) },
+      scheduler: new RealScheduler(),
+      random: new CryptoRandom(),
+      log: createLogger({ sink: new MemorySink() }),
+    });
+    input.end('hi\n/as bob\n');
+    await done;
+    expect(out.split('\n').slice(1)).toEqual(['console> bot → console: hi', 'console> -- you are bob (a new friend of the bot)', 'bob> ']);
+  });
+});
+
 describe('the end of the input', () => {
   it('waits for replies the outbox still holds (rate limit) before stopping', async () => {
     // A plugin that does not wait for its replies: the input ends while three of eight replies
