@@ -4,6 +4,9 @@
  * plugins it runs. The default network mode is local-only: loopback binding,
  * loopback bootstrap nodes, LAN discovery aimed at loopback ports. Joining the
  * public Tox network is the explicit `"mode": "public"`.
+ *
+ * Every field is described in docs/config.md; test/unit/runtime/config-doc.test.ts
+ * fails when a key path or default here has no matching row there.
  */
 import { z } from 'zod';
 import { permissionsSchema } from '../bot/permissions.js';
