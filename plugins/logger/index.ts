@@ -9,7 +9,8 @@
  */
 import { definePlugin, kindMatcher, z, type BotEvent, type EventQuery } from '../../src/runtime/sdk/index.js';
 
-const query = z.string().min(1) as unknown as z.ZodType<EventQuery>;
+/** An event query; checked against the known kinds in the schema's refinement. */
+const query = z.string().min(1).transform((q) => q as EventQuery);
 
 /**
  * JSON for one event: `unix` (seconds) and `ms` (the bot's monotonic clock,

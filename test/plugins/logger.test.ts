@@ -78,6 +78,18 @@ describe('logger plugin', () => {
     await bot.stop();
   });
 
+  it('without a data dir a relative path fails setup; with only a store dir the data dir is its parent', async () => {
+    const bare = await createTestBot({ plugins: [logger] });
+    expect(bare.host.failures[0]?.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/needs a bot data directory/) });
+    await bare.stop();
+    const dir = dataDir();
+    const node = new MemoryBotNode();
+    const bot = await createTestBot({ plugins: [logger], node, storeDir: join(dir, 'plugins') });
+    await bot.say(node.addTestFriend('alice'), 'stored');
+    await bot.stop();
+    expect(lines(join(dir, 'events.jsonl')).map((l) => l['text'])).toEqual(['stored']);
+  });
+
   it('rotates by size and keeps only N old files', async () => {
     const dir = dataDir();
     const node = new MemoryBotNode();
