@@ -109,7 +109,7 @@ export default definePlugin({
       log.info('key banned', { key, reason });
     };
 
-    /** A room by configured name (any case), or else a conference by id or current title. */
+    /** A configured room by name (any case), with the conference it names if the bot is in it. */
     const findRoom = (name: string): { name: string; closed: boolean; conference: ConferenceInfo | undefined } | undefined => {
       const entry = Object.entries(o.rooms).find(([n]) => n.toLowerCase() === name.toLowerCase());
       if (!entry) return undefined;
@@ -117,6 +117,7 @@ export default definePlugin({
       const conference = spec.id ? node.conference(spec.id.toUpperCase() as ConferenceId) : node.conferences().find((c) => c.title === (spec.title ?? roomName));
       return { name: roomName, closed: spec.closed, conference };
     };
+    /** A room's conference, or else a conference by id or current title. */
     const findConference = (target: string): ConferenceInfo | undefined => {
       const room = findRoom(target);
       if (room) return room.conference;
