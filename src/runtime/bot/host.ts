@@ -8,9 +8,9 @@
  * event, in a timer, in setup or start — is logged, reported through the
  * host's `error` event and a `runtime.error` bot event, and the other plugins
  * go on. `stop()` stops plugins in reverse order, cancels their timers, closes
- * the outbox and flushes the stores.
+ * their line files, closes the outbox and flushes the stores.
  */
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { EventEmitter } from 'eventemitter3';
 import { z } from 'zod';
 import { InvalidArgumentError, InvalidStateError, type Logger, type Random, type Scheduler } from '../../base/index.js';
@@ -19,6 +19,7 @@ import { formatCommandHelp, formatHelp, parseCommandLine, type CommandSpec } fro
 import { Composer, run, type MiddlewareFn } from './composer.js';
 import { BotContext, type ContextDeps } from './context.js';
 import { BotError, PluginConfigError, SendError } from './errors.js';
+import { LineFile, type LineFileOptions } from './line-file.js';
 import { checkInstanceIds, validatePluginOptions, type LoadedPlugin } from './loader.js';
 import { Outbox, type OutboxOptions } from './outbox.js';
 import { Permissions, hasRole, type Role } from './permissions.js';
@@ -42,6 +43,8 @@ export interface PluginHostOptions {
   unknownCommandReply?: 'friend' | 'always' | 'never';
   /** Directory of the plugin stores (`<id>.json`); without it stores live in memory. */
   storeDir?: string;
+  /** The bot's data directory plugins may write files under (default: the parent of `storeDir`). */
+  dataDir?: string;
   outbox?: OutboxOptions;
   /** Drop messages, actions, requests, invites, file offers and custom packets from banned keys (default true). */
   ignoreBanned?: boolean;
@@ -73,6 +76,7 @@ interface Instance {
   readonly abort: AbortController;
   store: PluginStore | undefined;
   lifecycle: PluginLifecycle | undefined;
+  readonly files: LineFile[];
   active: boolean;
   started: boolean;
 }
@@ -224,6 +228,7 @@ export class PluginHost extends EventEmitter<PluginHostEvents> {
       instance.active = false;
       instance.abort.abort();
       instance.scheduler.close();
+      await this.closeFiles(instance);
     }
     this.outbox.close();
     for (const instance of this.instances) {
@@ -248,6 +253,7 @@ export class PluginHost extends EventEmitter<PluginHostEvents> {
       abort: new AbortController(),
       store: undefined,
       lifecycle: undefined,
+      files: [],
       active: false,
       started: false,
     };
@@ -270,13 +276,40 @@ export class PluginHost extends EventEmitter<PluginHostEvents> {
       outbox: this.outbox,
       permissions: this.permissions,
       signal: instance.abort.signal,
+      dataDir: this.dataDir,
+      openLineFile: (path, options) => this.openLineFile(instance, path, options),
     };
+  }
+
+  private get dataDir(): string | undefined {
+    const { dataDir, storeDir } = this.options;
+    return dataDir ?? (storeDir === undefined ? undefined : dirname(storeDir));
+  }
+
+  private openLineFile(instance: Instance, path: string, options: LineFileOptions | undefined): LineFile {
+    if (instance.abort.signal.aborted) throw new InvalidStateError(`plugin "${instance.id}" is stopped; it cannot open ${path}`);
+    const base = this.dataDir;
+    if (!isAbsolute(path)) {
+      if (base === undefined) throw new InvalidArgumentError(`plugin "${instance.id}": the relative path ${path} needs a bot data directory`, { path });
+      const inside = relative(resolve(base), resolve(base, path));
+      if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) throw new InvalidArgumentError(`plugin "${instance.id}": ${path} is outside the data directory`, { path });
+    }
+    const file = new LineFile(base === undefined ? path : resolve(base, path), this.log.child({ plugin: instance.id }), options);
+    instance.files.push(file);
+    return file;
+  }
+
+  private async closeFiles(instance: Instance): Promise<void> {
+    for (const file of instance.files.splice(0)) {
+      await file.close().catch((err: unknown) => this.log.error('plugin file close failed', { plugin: instance.id, file: file.file, error: err }));
+    }
   }
 
   private fail(instance: Instance, phase: PluginFailure['phase'], error: unknown): void {
     instance.active = false;
     instance.abort.abort();
     instance.scheduler.close();
+    void this.closeFiles(instance);
     this.failed.push({ id: instance.id, phase, error });
     this.report(instance.id, error, undefined, phase);
   }

@@ -13,6 +13,7 @@ export * from './commands.js';
 export * from './composer.js';
 export * from './permissions.js';
 export * from './store.js';
+export * from './line-file.js';
 export * from './plugin.js';
 export * from './loader.js';
 export * from './host.js';

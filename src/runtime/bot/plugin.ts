@@ -4,12 +4,14 @@
  * services)` registers middleware on its own composer and may return
  * `{ start, stop }`. Services are per plugin instance: a namespaced store, a
  * child logger, a scheduler whose timers are all cancelled on stop, the
- * randomness source, the node port, the outbox and the permissions.
+ * randomness source, the node port, the outbox, the permissions, the data
+ * directory and append-only line files (closed for it on stop).
  */
 import { z } from 'zod';
 import { InvalidArgumentError, type Logger, type Random, type Scheduler, type TimerHandle } from '../../base/index.js';
 import type { Composer } from './composer.js';
 import type { BotContext } from './context.js';
+import type { LineFile, LineFileOptions } from './line-file.js';
 import type { Outbox } from './outbox.js';
 import type { Permissions } from './permissions.js';
 import type { BotNodeApi } from './port.js';
@@ -32,6 +34,14 @@ export interface PluginServices {
   readonly permissions: Permissions;
   /** Aborted when the plugin stops. */
   readonly signal: AbortSignal;
+  /** The bot's data directory (`<dataDir>/<identity>` under `tocsin run`); undefined when the bot has none. */
+  readonly dataDir: string | undefined;
+  /**
+   * Opens an append-only, size-rotated file of lines; a relative path is
+   * resolved against `dataDir` (and may not leave it). The host closes it,
+   * writing what is queued, after the plugin's `stop`.
+   */
+  openLineFile(path: string, options?: LineFileOptions): LineFile;
 }
 
 export interface PluginLifecycle {

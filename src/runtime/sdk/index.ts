@@ -36,6 +36,7 @@ export type { BotNodeApi, ConferenceInfo, FriendInfo, MessageType, SelfInfo, Sen
 export { splitMessage, truncateUtf8, utf8Length } from '../bot/text.js';
 export type { Destination, Outbox, SentMessage } from '../bot/outbox.js';
 export type { PluginStore } from '../bot/store.js';
+export type { LineFile, LineFileOptions, LineFileStats } from '../bot/line-file.js';
 
 export { BotError, MiddlewareError, PluginStoreError, SendError } from '../bot/errors.js';
 export type { PluginStoreErrorCode, SendErrorCode } from '../bot/errors.js';
