@@ -73,6 +73,16 @@ export class MemoryBotNode implements BotNodeApi {
     return peer;
   }
 
+  /** Removes a peer from a conference (it left or timed out); false if it was not there. Peer numbers are renumbered as c-toxcore does. */
+  removeTestPeer(conference: ConferenceId, publicKey: PublicKeyHex): boolean {
+    const c = this.requireConference(conference);
+    const at = c.peers.findIndex((p) => p.publicKey === publicKey && !p.isSelf);
+    if (at < 0) return false;
+    c.peers.splice(at, 1);
+    c.peers = c.peers.map((p, number) => ({ ...p, number }));
+    return true;
+  }
+
   /** Texts sent to one destination, in order. */
   sentTo(to: FriendRef | ConferenceRef): string[] {
     return this.sent

@@ -296,6 +296,7 @@ class ConsoleSession {
         if (!conference || !peer) this.print(`-- ${this.speaker} is not in the current conference`);
         else {
           this.peers.get(conference.id)!.delete(peer.publicKey);
+          this.node.removeTestPeer(conference.id, peer.publicKey);
           await this.emit({ kind: 'conference.peer.leave', conference, peer, reason: 'left' });
           this.print(`-- ${this.speaker} left conference #${conference.number}`);
         }
