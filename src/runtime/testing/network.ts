@@ -47,6 +47,8 @@ export interface TestNetwork {
   readonly sim: SimNetwork;
   /** Log records of every node and of the bot's plugins. */
   readonly logs: MemorySink;
+  /** The temp directory holding every node's profile until `stop` removes it. */
+  readonly profileDir: string;
   /** A new scripted peer named `name` (its Tox name too), started and bootstrapped to every node. */
   peer(name: string): Promise<TestPeer>;
   /** Moves virtual time on by `ms`, delivering what falls due. */
@@ -70,7 +72,7 @@ class Network implements TestNetwork, VirtualWait {
 
   constructor(
     private readonly options: TestNetworkOptions,
-    private readonly dir: string,
+    readonly profileDir: string,
   ) {
     this.random = new SeededRandom(options.seed ?? 1);
     this.sim = new SimNetwork({ scheduler: this.scheduler, random: this.random.fork(), ...(options.conditions ? { conditions: options.conditions } : {}) });
@@ -136,7 +138,7 @@ class Network implements TestNetwork, VirtualWait {
         for (const n of [...this.nodes].reverse()) await n.stop();
         this.sim.close();
       } finally {
-        await rm(this.dir, { recursive: true, force: true });
+        await rm(this.profileDir, { recursive: true, force: true });
       }
     })());
   }
@@ -158,7 +160,7 @@ class Network implements TestNetwork, VirtualWait {
       relays: [],
     };
     const env = { scheduler: this.scheduler, random: this.random.fork(), net: this.sim.host(ip), log: this.log.child({ peer: label }) };
-    const node = new ToxNode({ env, profilePath: join(this.dir, `${label}.tox`), network, initial: { name: label } });
+    const node = new ToxNode({ env, profilePath: join(this.profileDir, `${label}.tox`), network, initial: { name: label } });
     await node.start();
     const info = node.bootstrapInfo();
     for (const n of this.nodes) {
