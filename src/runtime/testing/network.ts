@@ -63,7 +63,7 @@ class Network implements TestNetwork, VirtualWait {
   readonly scheduler = new ManualScheduler();
   readonly logs = new MemorySink();
   readonly sim: SimNetwork;
-  readonly defaultTimeoutMs: number;
+  private readonly defaultTimeoutMs: number;
   private readonly random: SeededRandom;
   private readonly log: Logger;
   private readonly nodes: TestPeer[] = [];

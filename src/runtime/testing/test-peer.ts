@@ -13,7 +13,6 @@ import type { ToxNode } from '../tox-node.js';
 /** How a test peer waits: advances virtual time until `done()` holds, or fails with a TimeoutError naming `what`. */
 export interface VirtualWait {
   until(what: string, done: () => boolean, timeoutMs?: number): Promise<void>;
-  readonly defaultTimeoutMs: number;
 }
 
 export interface NextOptions<K extends BotEventKind> {
