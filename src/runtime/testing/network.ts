@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, InvalidStateError, ManualScheduler, MemorySink, SeededRandom, TimeoutError, createLogger, isToxError, toHex, type LogLevel, type Logger } from '../../base/index.js';
+import { initCrypto } from '../../crypto/index.js';
 import { SimNetwork, type LinkConditions } from '../../net/sim/index.js';
 import { Permissions, PluginHost, isPlugin, type LoadedPlugin, type PermissionsConfig, type Plugin, type PluginHostOptions } from '../bot/index.js';
 import { ToxNodeBotApi } from '../bot-bridge.js';
@@ -176,6 +177,7 @@ class Network implements TestNetwork, VirtualWait {
  * simulated network; add peers with `net.peer(name)`. Always `await net.stop()`.
  */
 export async function createTestNetwork(options: TestNetworkOptions): Promise<TestNetwork> {
+  await initCrypto();
   const dir = await mkdtemp(join(tmpdir(), 'tocsin-test-network-'));
   const net = new Network(options, dir);
   try {
