@@ -2,7 +2,7 @@
  * `npm run bench`: runs every bench inside a private network namespace (they
  * start c-toxcore peers), prints each figure with its ratio against the
  * reference measured in the same run, and writes docs/benchmarks.md.
- * Usage: npm run bench [-- --runs N] [-- --only area,area]
+ * Usage: npm run bench [-- --runs N] [-- --only area,area] [-- --quick] (--quick: idle bench at 20 identities)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -15,6 +15,7 @@ import { onionBench } from './bench/onion.js';
 import { netcryptoBench } from './bench/netcrypto.js';
 import { runtimeBench } from './bench/runtime.js';
 import { friendsBench } from './bench/friends.js';
+import { idleBench } from './bench/idle.js';
 import { ratioOf, type BenchRow } from './bench/measure.js';
 // @ts-expect-error -- plain ESM helper without type declarations
 import { insideNetns, reexecInNetns } from './netns.mjs';
@@ -30,6 +31,7 @@ const BENCHES: Record<string, Bench> = {
   netcrypto: netcryptoBench,
   runtime: runtimeBench,
   friends: friendsBench,
+  idle: idleBench,
 };
 
 function argValue(name: string): string | undefined {

@@ -42,20 +42,46 @@ abstract class RandomBase implements Random {
   }
 }
 
-/** Operating-system randomness (node:crypto). */
+/** Bytes fetched from the OS at once: one call per nonce is measurable when many identities share a process. */
+const POOL_BYTES = 4096;
+
+/**
+ * Operating-system randomness (node:crypto), fetched in batches of 4 KiB;
+ * bytes handed out are wiped from the batch, and requests of a batch or more
+ * go to the OS directly.
+ */
 export class CryptoRandom extends RandomBase {
   readonly deterministic = false;
-  private readonly word = new Uint32Array(1);
+  private readonly pool = new Uint8Array(POOL_BYTES);
+  private offset = POOL_BYTES;
+  private readonly word = new Uint8Array(4);
 
   bytes(n: number): Uint8Array {
     const out = new Uint8Array(n);
-    if (n > 0) randomFillSync(out);
+    if (n >= POOL_BYTES) randomFillSync(out);
+    else this.take(out);
     return out;
   }
 
   u32(): number {
-    randomFillSync(this.word);
-    return this.word[0]!;
+    const w = this.word;
+    this.take(w);
+    return ((w[0]! << 24) | (w[1]! << 16) | (w[2]! << 8) | w[3]!) >>> 0;
+  }
+
+  private take(out: Uint8Array): void {
+    let filled = 0;
+    while (filled < out.length) {
+      if (this.offset === POOL_BYTES) {
+        randomFillSync(this.pool);
+        this.offset = 0;
+      }
+      const k = Math.min(out.length - filled, POOL_BYTES - this.offset);
+      out.set(this.pool.subarray(this.offset, this.offset + k), filled);
+      this.pool.fill(0, this.offset, this.offset + k);
+      this.offset += k;
+      filled += k;
+    }
   }
 }
 

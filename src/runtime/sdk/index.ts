@@ -3,7 +3,7 @@
  * It re-exports `definePlugin`, the composer and context types, the event
  * union, commands, permissions, text limits, the store and port types, the
  * errors a plugin may catch, `z` (zod) for option and argument schemas, and
- * the in-memory test bot for plugin tests.
+ * the in-memory test bot and the simulated test network for plugin tests.
  */
 export { z } from 'zod';
 
@@ -43,3 +43,8 @@ export type { PluginStoreErrorCode, SendErrorCode } from '../bot/errors.js';
 
 export { MemoryBotNode, createTestBot, testPublicKey } from '../bot/testing.js';
 export type { SentMessageRecord, TestBot, TestBotOptions } from '../bot/testing.js';
+
+export { createTestNetwork } from '../testing/network.js';
+export type { TestNetwork, TestNetworkOptions } from '../testing/network.js';
+export { TestNetworkBot, TestPeer } from '../testing/test-peer.js';
+export type { InviteOptions, NextOptions } from '../testing/test-peer.js';

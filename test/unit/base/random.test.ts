@@ -87,9 +87,25 @@ describe('CryptoRandom', () => {
   it('returns the requested number of bytes, not all zero', () => {
     const r = new CryptoRandom();
     expect(r.deterministic).toBe(false);
-    for (const n of [0, 1, 24, 32, 33, 1000]) expect(r.bytes(n).length).toBe(n);
+    for (const n of [0, 1, 24, 32, 33, 1000, 4095, 4096, 10_000]) expect(r.bytes(n).length).toBe(n);
     expect(r.bytes(32).some((b) => b !== 0)).toBe(true);
     expect(r.bytes(32)).not.toEqual(r.bytes(32));
+  });
+
+  it('never hands out the same bytes twice, across batch boundaries too', () => {
+    const r = new CryptoRandom();
+    const seen = new Set<string>();
+    // 24-byte nonces through several 4 KiB batches, with odd sizes and words in between to shift the boundaries.
+    for (let i = 0; i < 600; i++) {
+      seen.add(Buffer.from(r.bytes(24)).toString('hex'));
+      if (i % 7 === 0) r.bytes(13);
+      if (i % 5 === 0) r.u32();
+    }
+    expect(seen.size).toBe(600);
+    const a = r.bytes(4000);
+    const b = r.bytes(4000);
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(false);
+    expect(a.some((x) => x !== 0) && b.some((x) => x !== 0)).toBe(true);
   });
 
   it('draws u32 and bounded integers in range', () => {
