@@ -15,6 +15,7 @@ import { onionBench } from './bench/onion.js';
 import { netcryptoBench } from './bench/netcrypto.js';
 import { runtimeBench } from './bench/runtime.js';
 import { friendsBench } from './bench/friends.js';
+import { conferenceBench } from './bench/conference.js';
 import { ratioOf, type BenchRow } from './bench/measure.js';
 // @ts-expect-error -- plain ESM helper without type declarations
 import { insideNetns, reexecInNetns } from './netns.mjs';
@@ -30,6 +31,7 @@ const BENCHES: Record<string, Bench> = {
   netcrypto: netcryptoBench,
   runtime: runtimeBench,
   friends: friendsBench,
+  conference: conferenceBench,
 };
 
 function argValue(name: string): string | undefined {
