@@ -16,6 +16,7 @@ import { netcryptoBench } from './bench/netcrypto.js';
 import { runtimeBench } from './bench/runtime.js';
 import { friendsBench } from './bench/friends.js';
 import { idleBench } from './bench/idle.js';
+import { conferenceBench } from './bench/conference.js';
 import { ratioOf, type BenchRow } from './bench/measure.js';
 // @ts-expect-error -- plain ESM helper without type declarations
 import { insideNetns, reexecInNetns } from './netns.mjs';
@@ -31,6 +32,7 @@ const BENCHES: Record<string, Bench> = {
   netcrypto: netcryptoBench,
   runtime: runtimeBench,
   friends: friendsBench,
+  conference: conferenceBench,
   idle: idleBench,
 };
 

@@ -417,10 +417,25 @@ export class Conference {
     this.ping(now);
     this.freezeTimedOut(now);
     this.cleanConnections();
-    if (this.needSendName) {
-      this.sendMessage(MESSAGE_NAME, this.host.selfName());
-      this.needSendName = false;
-    }
+    this.sendNameIfNeeded();
+  }
+
+  /**
+   * The tick's duties that wait on input (closest connections after the peer
+   * list changed, our name after joining or a thaw), done at the end of the
+   * step that caused them: c-toxcore does them on its next iteration, which
+   * comes within a millisecond when the client iterates fast, so waiting for
+   * our 50 ms tick only added latency.
+   */
+  settle(): void {
+    this.connectToClosest();
+    this.sendNameIfNeeded();
+  }
+
+  private sendNameIfNeeded(): void {
+    if (!this.needSendName) return;
+    this.sendMessage(MESSAGE_NAME, this.host.selfName());
+    this.needSendName = false;
   }
 
   /** A ping at most every PING_INTERVAL_MS (c-toxcore `ping_groupchat`). */

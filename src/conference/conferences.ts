@@ -171,14 +171,14 @@ export class Conferences extends EventEmitter<ConferenceEvents> implements Servi
   /** Leaves every conference temporarily (freeze peer, as `tox_kill` does) and lets go of the port; snapshots stay available. */
   stop(): void {
     if (!this.running) return;
+    this.timer?.cancel();
+    this.timer = undefined;
     this.run(() => {
       for (const conference of this.live()) {
         conference.sendMessage(MESSAGE_FREEZE_PEER, LeavingPeerMessage.encode({ peerNumber: conference.peerNumber }));
         conference.dropAllConnections();
       }
     });
-    this.timer?.cancel();
-    this.timer = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }
@@ -425,10 +425,26 @@ export class Conferences extends EventEmitter<ConferenceEvents> implements Servi
       return fn();
     } finally {
       while (this.deferred.length > 0) this.deferred.shift()!();
+      this.settle();
       this.busy = false;
       for (const conference of this.live()) this.captureDiff(conference);
       this.flush();
     }
+  }
+
+  /** Connected conferences catch up on what this step changed (see `Conference.settle`); a failure is logged, never thrown over the step's result. */
+  private settle(): void {
+    if (!this.running) return;
+    for (const conference of this.live()) {
+      if (conference.status !== 'connected') continue;
+      try {
+        conference.settle();
+      } catch (err) {
+        this.counters.drop('internalError');
+        this.log.warn('conference settle failed', { err });
+      }
+    }
+    while (this.deferred.length > 0) this.deferred.shift()!();
   }
 
   private notice(conference: Conference, notice: ConferenceNotice): void {

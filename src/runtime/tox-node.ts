@@ -109,6 +109,8 @@ export interface ToxNodeEvents {
   /** `left`: the peer said so; `frozen`: it went quiet or we lost every connection to it. */
   conferencePeerLeave: (conference: ConferenceRef, peer: PeerRef, reason: 'left' | 'frozen') => void;
   conferencePeerRename: (conference: ConferenceRef, peer: PeerRef, previousName: string) => void;
+  /** A lossy packet in an AV conference: `id` (192 = audio) and the opaque bytes after it. */
+  conferenceLossyPacket: (conference: ConferenceRef, peer: PeerRef, id: number, data: Uint8Array) => void;
 }
 
 /** A friend: its number, its public key (32 bytes or 64 hex characters) or a Tox ID. */
@@ -452,6 +454,14 @@ export class ToxNode extends EventEmitter<ToxNodeEvents> {
     else c.sendMessage(n, text);
   }
 
+  /**
+   * Sends a lossy packet (`[id][data]`, e.g. id 192 audio; the payload is opaque, there is no
+   * codec) in an AV conference, fanned out as c-toxcore does; WRONG_TYPE for a text conference.
+   */
+  sendConferenceLossyPacket(conference: ConferenceSelector, id: number, data: Uint8Array): void {
+    this.conferenceEngine().sendLossy(this.conferenceNumber(conference), id, data);
+  }
+
   setConferenceTitle(conference: ConferenceSelector, title: string): void {
     this.conferenceEngine().setTitle(this.conferenceNumber(conference), title);
     this.scheduleSave();
@@ -542,6 +552,7 @@ export class ToxNode extends EventEmitter<ToxNodeEvents> {
       this.scheduleSave();
     });
     c.on('peerListChanged', () => this.scheduleSave());
+    c.on('lossy', (e) => this.emit('conferenceLossyPacket', conf(e.conference), peerRef(e.peer), e.id, e.data));
   }
 
   private conferenceEngine(): Conferences {
