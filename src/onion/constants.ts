@@ -90,6 +90,9 @@ export const FRIEND_MAX_RUN_COUNT_EXPONENT = 12;
 /** Searches per friend per run_count step (also spaces them: interval / 4). */
 export const FRIEND_PINGS_PER_RUN = FRIEND_NODES / 2;
 export const DHTPK_ONION_INTERVAL_MS = 30_000;
+/** Ours: the first DHT-PKs through the onion after a friend goes offline (or we start) are this far apart. */
+export const DHTPK_ONION_FAST_INTERVAL_MS = 3_000;
+export const DHTPK_ONION_FAST_SENDS = 10;
 export const DHTPK_DHT_INTERVAL_MS = 20_000;
 export const OFFLINE_TIMEOUT_MS = 75_000;
 export const SENDBACK_TIMEOUT_MS = 10_000;

@@ -16,6 +16,8 @@ import {
   ANNOUNCE_NODES,
   ANNOUNCE_POPULATE_TIMEOUT_MS,
   DHTPK_DHT_INTERVAL_MS,
+  DHTPK_ONION_FAST_INTERVAL_MS,
+  DHTPK_ONION_FAST_SENDS,
   DHTPK_ONION_INTERVAL_MS,
   FRIEND_NODES,
   FRIEND_PINGS_PER_RUN,
@@ -120,7 +122,14 @@ export function isAnnounced(host: CadenceHost, state: AnnounceState, now: number
 /** c-toxcore's `do_friend` for an offline friend: DHT-PK timers, one search pass, a top-up when short. */
 export function runFriend(host: CadenceHost, friend: OnionFriend, now: number): void {
   if (friend.online) return;
-  if (friend.lastDhtPkOnion + DHTPK_ONION_INTERVAL_MS <= now && host.sendDhtPk(friend, 'onion') > 0) friend.lastDhtPkOnion = now;
+  // Beyond c-toxcore (timing only): the first DHT-PKs after the friend went offline are 3 s apart, not 30 s. The
+  // node storing the friend may still answer through a return path that died with our previous session (a
+  // restart) until the friend re-announces; a copy lost that way then costs seconds instead of half a minute.
+  const onionInterval = friend.fastDhtPkSends < DHTPK_ONION_FAST_SENDS ? DHTPK_ONION_FAST_INTERVAL_MS : DHTPK_ONION_INTERVAL_MS;
+  if (friend.lastDhtPkOnion + onionInterval <= now && host.sendDhtPk(friend, 'onion') > 0) {
+    friend.lastDhtPkOnion = now;
+    friend.fastDhtPkSends++;
+  }
   if (friend.lastDhtPkDht + DHTPK_DHT_INTERVAL_MS <= now && host.sendDhtPk(friend, 'dht') > 0) friend.lastDhtPkDht = now;
   // Beyond c-toxcore: a friend that is evidently online but not reachable is searched as a new one. Without
   // this, a list filled before the friend announced itself backs off to hours and never learns where it is.

@@ -39,6 +39,8 @@ export class OnionFriend {
   /** Last top-up of the list from random path nodes. */
   lastPopulated = NEVER;
   lastDhtPkOnion = NEVER;
+  /** DHT-PKs sent through the onion at the fast cadence since the friend went offline. */
+  fastDhtPkSends = 0;
   lastDhtPkDht = NEVER;
   /** When the friend's last DHT-PK announcement was accepted. */
   lastDhtPkReceived = NEVER;
