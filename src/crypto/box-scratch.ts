@@ -1,11 +1,12 @@
 /**
- * Copy-saving sealing for hot paths: `BoxScratch` owns a buffer in libsodium's
- * WebAssembly memory holding a key, a nonce and one message, and seals
- * through the raw `crypto_box_easy_afternm` export. libsodium-wrappers'
+ * Copy-saving boxes for hot paths: `BoxScratch` owns a buffer in libsodium's
+ * WebAssembly memory holding a key, a nonce and one message, and seals or
+ * opens through the raw `crypto_box_*_afternm` exports. libsodium-wrappers'
  * own functions allocate and copy every argument and the result on each call;
  * here the key is copied once per key change and the result is written
- * straight into the caller's buffer. Same layout and rules as box.ts (MAC
- * first; empty plaintexts never sealed). One
+ * straight into the caller's buffer (sealing) or copied out once (opening).
+ * Same layout and rules as box.ts (MAC first; empty plaintexts never sealed;
+ * 16 bytes or less never open). One
  * scratch per owner (e.g. a net_crypto instance); `dispose` frees it.
  */
 import { InvalidStateError } from '../base/index.js';
@@ -19,6 +20,7 @@ interface RawSodium {
   _malloc(size: number): number;
   _free(ptr: number): void;
   _crypto_box_easy_afternm(c: number, m: number, mlenLow: number, mlenHigh: number, n: number, k: number): number;
+  _crypto_box_open_easy_afternm(m: number, c: number, clenLow: number, clenHigh: number, n: number, k: number): number;
 }
 
 function raw(): RawSodium {
@@ -34,7 +36,7 @@ export class BoxScratch {
   private readonly outAt: number;
   private lastKey: Uint8Array | undefined;
 
-  /** A scratch for plaintexts up to `maxMessage` bytes. */
+  /** A scratch for plaintexts up to `maxMessage` bytes (sealed: up to maxMessage + 16). */
   constructor(readonly maxMessage: number) {
     this.ptr = this.lib._malloc(SHARED_KEY_SIZE + NONCE_SIZE + 2 * (maxMessage + MAC_SIZE));
     this.keyAt = this.ptr;
@@ -52,6 +54,18 @@ export class BoxScratch {
     if (this.lib._crypto_box_easy_afternm(this.outAt, this.inAt, plain.length, 0, this.nonceAt, this.keyAt) !== 0) throw new CryptoError('SEAL_FAILED', 'crypto_box_easy_afternm failed');
     out.set(this.lib.HEAPU8.subarray(this.outAt, this.outAt + sealedLength), offset);
     return sealedLength;
+  }
+
+  /**
+   * Opens MAC || ciphertext into a new array (the caller may keep it);
+   * `undefined` when it does not authenticate, is 16 bytes or shorter, or is
+   * longer than the scratch takes.
+   */
+  open(key: SharedKey, nonce: Nonce, sealed: Uint8Array): Uint8Array | undefined {
+    if (sealed.length <= MAC_SIZE || sealed.length > this.maxMessage + MAC_SIZE || key.length !== SHARED_KEY_SIZE || nonce.length !== NONCE_SIZE) return undefined;
+    this.load(key, nonce, sealed);
+    if (this.lib._crypto_box_open_easy_afternm(this.outAt, this.inAt, sealed.length, 0, this.nonceAt, this.keyAt) !== 0) return undefined;
+    return this.lib.HEAPU8.slice(this.outAt, this.outAt + sealed.length - MAC_SIZE);
   }
 
   dispose(): void {

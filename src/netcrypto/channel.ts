@@ -101,7 +101,7 @@ export class Channel {
   receive(packet: Uint8Array, viaUdp: boolean, now: number): ReceiveOutcome {
     const outer = decodeDataPacket(packet);
     if (!outer) return this.reject('malformed');
-    const plain = this.receiveNonce.open(this.key, outer.nonceLow, outer.sealed);
+    const plain = this.receiveNonce.open(this.key, outer.nonceLow, outer.sealed, this.host.boxScratch?.());
     if (typeof plain === 'string') return this.reject(plain);
     this.lastReceived = now;
     const inner = decodeDataPlain(plain);
