@@ -2,6 +2,7 @@
 export * from './sodium.js';
 export * from './keys.js';
 export * from './box.js';
+export * from './box-scratch.js';
 export * from './hash.js';
 export * from './nonce.js';
 export * from './shared-key-cache.js';

@@ -4,7 +4,8 @@
  * reference counts. It registers the peer with the onion client (search),
  * takes its DHT key from the onion (DHT-PK), from a holder or from an
  * incoming handshake, searches the DHT for its address, keeps a net_crypto
- * connection open to it (net_crypto re-opens it whenever it dies), attaches
+ * connection open to it (net_crypto re-opens it whenever it dies) while its DHT
+ * key is fresh (122 s after it was learned or the peer went offline), attaches
  * the TCP relays the peer shares, sends ALIVE every 8 s and kills the
  * connection after 32 s of silence, shares our relays every 120 s, and hands
  * every other packet to its listeners. Untrusted input is counted and dropped.
@@ -20,6 +21,7 @@ import type { RelayInfo } from '../tcp/index.js';
 import {
   ALIVE_INTERVAL_MS,
   ALIVE_TIMEOUT_MS,
+  FRIEND_DHT_TIMEOUT_MS,
   FRIEND_PACKET_ID,
   FRIEND_TICK_MS,
   MAX_SHARED_RELAYS,
@@ -71,6 +73,8 @@ class PeerConnection {
   holders = 1;
   dhtPk: DhtPublicKey | undefined;
   dhtToken: number | undefined;
+  /** When `dhtPk` was learned, or the peer last went offline (the key's 122 s validity starts there). */
+  dhtPkAt = 0;
   online = false;
   lastReceived = 0;
   lastAliveSent = 0;
@@ -236,6 +240,7 @@ export class FriendConnections extends EventEmitter<FriendConnectionsEvents> {
       const old = conn.dhtPk;
       if (old && conn.dhtToken !== undefined) this.deps.dht.removeFriend(old, conn.dhtToken);
       conn.dhtPk = dhtPk;
+      conn.dhtPkAt = this.deps.scheduler.now();
       conn.dhtToken = undefined;
       if (!keysEqual(dhtPk, this.deps.dht.publicKey)) {
         conn.dhtToken = this.deps.dht.addFriend(dhtPk, (address) => this.deps.netCrypto.setDirectEndpoint(peer, address, true));
@@ -276,6 +281,7 @@ export class FriendConnections extends EventEmitter<FriendConnectionsEvents> {
   private setOffline(conn: PeerConnection): void {
     if (!conn.online) return;
     conn.online = false;
+    conn.dhtPkAt = this.deps.scheduler.now();
     this.deps.onion.setFriendOnline(conn.peer, false);
     this.emit('status', conn.peer, false);
   }
@@ -328,6 +334,10 @@ export class FriendConnections extends EventEmitter<FriendConnectionsEvents> {
   private tick(now: number): void {
     for (const conn of this.peers.values()) {
       if (!conn.online) {
+        if (conn.dhtPk && now - conn.dhtPkAt >= FRIEND_DHT_TIMEOUT_MS) {
+          this.forgetDhtKey(conn);
+          continue;
+        }
         if (conn.dhtPk) {
           const ip = this.deps.dht.getFriendIp(conn.dhtPk);
           if (ip) this.deps.netCrypto.setDirectEndpoint(conn.peer, ip);
@@ -349,6 +359,15 @@ export class FriendConnections extends EventEmitter<FriendConnectionsEvents> {
       }
       if (now - conn.lastSharedRelays >= SHARE_RELAYS_INTERVAL_MS) this.shareRelays(conn, now);
     }
+  }
+
+  /** c-toxcore's FRIEND_DHT_TIMEOUT: an offline peer's old DHT key is dropped and the connection attempts stop. */
+  private forgetDhtKey(conn: PeerConnection): void {
+    if (conn.dhtPk && conn.dhtToken !== undefined) this.deps.dht.removeFriend(conn.dhtPk, conn.dhtToken);
+    conn.dhtPk = undefined;
+    conn.dhtToken = undefined;
+    this.deps.netCrypto.killConnection(conn.peer);
+    if (this.log.enabled('debug')) this.log.debug('friend DHT key expired', { peer: conn.id });
   }
 
   private drop(reason: FriendDropReason): void {

@@ -18,6 +18,13 @@ export const ALIVE_TIMEOUT_MS = 32_000;
 export const SHARE_RELAYS_INTERVAL_MS = 120_000;
 /** At most this many relays in one SHARE_RELAYS packet. */
 export const MAX_SHARED_RELAYS = 3;
+/**
+ * A peer's DHT key is used this long after it was learned (or the peer went
+ * offline); then, still offline, the key is dropped and the connection
+ * attempts stop until a DHT-PK or handshake brings a key again (c-toxcore's
+ * FRIEND_DHT_TIMEOUT).
+ */
+export const FRIEND_DHT_TIMEOUT_MS = 122_000;
 /** How often the friend layer looks at its connections. */
 export const FRIEND_TICK_MS = 1_000;
 

@@ -117,7 +117,10 @@ export class Messenger extends EventEmitter<MessengerEvents> {
     const lossy = (peer: LongTermPublicKey, id: number, payload: Uint8Array): void => this.onPacket(peer, id, payload, false);
     const delivered = (peer: LongTermPublicKey): void => {
       const f = this.byKey.get(keyId(peer));
-      if (f) this.flushReceipts(f);
+      if (!f) return;
+      this.flushReceipts(f);
+      // The send queue just gained room: file senders refill it now rather than at the next tick.
+      if (f.online) this.files.notifyRoom(f.number);
     };
     const request = (sender: LongTermPublicKey, message: Uint8Array): void => {
       this.emit('friendRequest', sender, message);

@@ -5,7 +5,7 @@
  * retransmission), lossy and kill packets, and when to send request packets.
  * Synchronous; everything it emits goes through its host.
  */
-import { incrementNonce, seal, type Nonce, type SharedKey } from '../crypto/index.js';
+import { incrementNonce, MAC_SIZE, seal, type BoxScratch, type Nonce, type SharedKey } from '../crypto/index.js';
 import {
   ACK_EVERY_PACKETS,
   HOLE_REQUEST_INTERVAL_MS,
@@ -25,7 +25,7 @@ import type { NetCryptoCounters, NetCryptoDropReason } from './counters.js';
 import { ReceiveNonce } from './nonce-window.js';
 import { ReceiveQueue } from './receive-queue.js';
 import { SendQueue } from './send-queue.js';
-import { MAX_DATA_PLAIN_SIZE, RequestPayload, decodeDataPacket, decodeDataPlain, encodeDataPacket, encodeDataPlain } from './wire/index.js';
+import { MAX_DATA_PLAIN_SIZE, RequestPayload, dataPacketShell, decodeDataPacket, decodeDataPlain, encodeDataPacket, encodeDataPlain } from './wire/index.js';
 
 export interface ChannelHost {
   /** Sends a finished 0x1B packet on the connection's best path; false if no path took it. */
@@ -41,6 +41,8 @@ export interface ChannelHost {
   /** Call `flushAck` once the input that is being processed right now is done. */
   ackLater(): void;
   drop(reason: NetCryptoDropReason): void;
+  /** Seals data packets straight into the outgoing buffer (saves libsodium-wrappers' copies); optional. */
+  boxScratch?(): BoxScratch | undefined;
 }
 
 /** `ok`: the packet authenticated (even if its payload was a duplicate); `kill`: the peer closed the connection. */
@@ -99,7 +101,7 @@ export class Channel {
   receive(packet: Uint8Array, viaUdp: boolean, now: number): ReceiveOutcome {
     const outer = decodeDataPacket(packet);
     if (!outer) return this.reject('malformed');
-    const plain = this.receiveNonce.open(this.key, outer.nonceLow, outer.sealed);
+    const plain = this.receiveNonce.open(this.key, outer.nonceLow, outer.sealed, this.host.boxScratch?.());
     if (typeof plain === 'string') return this.reject(plain);
     this.lastReceived = now;
     const inner = decodeDataPlain(plain);
@@ -239,10 +241,17 @@ export class Channel {
   private transmit(packetNumber: number, payload: Uint8Array, now: number): boolean {
     const plain = encodeDataPlain(this.receiveQueue.start, packetNumber, payload, this.plainScratch);
     const nonceLow = (this.sendNonce[22]! << 8) | this.sendNonce[23]!;
-    const sealed = seal(this.key, this.sendNonce as Nonce, plain);
+    const scratch = this.host.boxScratch?.();
+    let packet: Uint8Array;
+    if (scratch) {
+      packet = dataPacketShell(nonceLow, plain.length + MAC_SIZE);
+      scratch.sealInto(this.key, this.sendNonce as Nonce, plain, packet, 3);
+    } else {
+      packet = encodeDataPacket(nonceLow, seal(this.key, this.sendNonce as Nonce, plain));
+    }
     incrementNonce(this.sendNonce);
     this.counters.sent.data++;
-    return this.host.transmit(encodeDataPacket(nonceLow, sealed), now);
+    return this.host.transmit(packet, now);
   }
 
   // ------------------------------------------------------------------ timers

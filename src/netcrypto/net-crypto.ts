@@ -14,6 +14,7 @@ import {
   keyId,
   keysEqual,
   randomNonce,
+  BoxScratch,
   SharedKeyCache,
   tryPrecompute,
   WeakPublicKeyError,
@@ -60,6 +61,7 @@ import {
   type OpenedHandshake,
 } from './handshake-packets.js';
 import type { DhtKeys, RelayId, TcpTransport, UdpSend } from './ports.js';
+import { MAX_DATA_PLAIN_SIZE } from './wire/index.js';
 
 export interface NetCryptoDeps {
   scheduler: Scheduler;
@@ -133,6 +135,8 @@ export class NetCrypto extends EventEmitter<NetCryptoEvents> {
   private ackTimer: TimerHandle | undefined;
   private running = false;
   private unsubscribeTcp: (() => void) | undefined;
+  /** Data packets are sealed through this while running (one per instance). */
+  private boxScratch: BoxScratch | undefined;
 
   constructor(
     private readonly deps: NetCryptoDeps,
@@ -169,6 +173,7 @@ export class NetCrypto extends EventEmitter<NetCryptoEvents> {
       peerPacket: (peerDhtPk, packet) => this.guardTcp(() => this.onTcpPeerPacket(peerDhtPk, packet)),
       oobPacket: (sender, packet, relay) => this.guardTcp(() => this.onTcpOob(relay, sender, packet)),
     });
+    this.boxScratch = new BoxScratch(MAX_DATA_PLAIN_SIZE);
     this.running = true;
     this.timer = this.deps.scheduler.every(this.tickIntervalMs, (now) => this.tick(now));
     const now = this.deps.scheduler.now();
@@ -189,6 +194,8 @@ export class NetCrypto extends EventEmitter<NetCryptoEvents> {
     for (const id of Object.values(NET_PACKET_ID)) this.deps.router.unregister(id);
     this.unsubscribeTcp?.();
     this.unsubscribeTcp = undefined;
+    this.boxScratch?.dispose();
+    this.boxScratch = undefined;
   }
 
   // ------------------------------------------------------------------ public API
@@ -617,6 +624,7 @@ export class NetCrypto extends EventEmitter<NetCryptoEvents> {
       delivered: (below) => this.emit('delivered', conn.peer, below),
       ackLater: () => this.ackLater(conn),
       drop: (reason) => this.drop(reason),
+      boxScratch: () => this.boxScratch,
     };
   }
 

@@ -6,7 +6,7 @@
  * nonces of the window already opened, so a replayed packet is refused
  * (c-toxcore would process it again).
  */
-import { open, incrementNonceBy, type Nonce, type SharedKey } from '../crypto/index.js';
+import { open, incrementNonceBy, type BoxScratch, type Nonce, type SharedKey } from '../crypto/index.js';
 import { NONCE_WINDOW_STEP } from './constants.js';
 
 const WINDOW = 65536;
@@ -31,14 +31,15 @@ export class ReceiveNonce {
     return true;
   }
 
-  open(key: SharedKey, nonceLow: number, sealed: Uint8Array): OpenResult {
+  /** Opens a packet naming `nonceLow` (through `scratch` when given: fewer copies). */
+  open(key: SharedKey, nonceLow: number, sealed: Uint8Array, scratch?: BoxScratch): OpenResult {
     const low = (this.base[22]! << 8) | this.base[23]!;
     const diff = (nonceLow - low) & 0xffff;
     const slot = (this.baseIndex + diff) % WINDOW;
     if (this.seen[slot >> 3]! & (1 << (slot & 7))) return 'replayed';
     this.scratch.set(this.base);
     incrementNonceBy(this.scratch, diff);
-    const plain = open(key, this.scratch as Nonce, sealed);
+    const plain = scratch ? scratch.open(key, this.scratch as Nonce, sealed) : open(key, this.scratch as Nonce, sealed);
     if (!plain) return 'decryptFailed';
     this.seen[slot >> 3]! |= 1 << (slot & 7);
     if (diff > 2 * NONCE_WINDOW_STEP) this.advance();

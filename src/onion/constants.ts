@@ -99,12 +99,9 @@ export const FRIEND_MAX_RUN_COUNT_EXPONENT = 12;
 /** Searches per friend per run_count step (also spaces them: interval / 4). */
 export const FRIEND_PINGS_PER_RUN = FRIEND_NODES / 2;
 export const DHTPK_ONION_INTERVAL_MS = 30_000;
-/**
- * Beyond c-toxcore (timing only): while an offline friend has not answered, our DHT-PK goes out through the
- * onion after 2, 4, 8 and 16 s before settling at the 30 s interval, so a friend that missed the first one
- * (its onion not ready yet, e.g. right after we restarted) learns our new DHT key in seconds, not a minute.
- */
-export const DHTPK_ONION_FIRST_INTERVAL_MS = 2_000;
+/** Ours: the first DHT-PKs through the onion after a friend goes offline (or we start) are this far apart. */
+export const DHTPK_ONION_FAST_INTERVAL_MS = 3_000;
+export const DHTPK_ONION_FAST_SENDS = 10;
 export const DHTPK_DHT_INTERVAL_MS = 20_000;
 export const OFFLINE_TIMEOUT_MS = 75_000;
 export const SENDBACK_TIMEOUT_MS = 10_000;

@@ -12,6 +12,8 @@ export type { OnionForwarder, OnionRelayPort, RelayInfo } from '../tcp/index.js'
 /** What the onion engines need from the UDP socket. */
 export interface OnionSendPort {
   send(to: IpPort, data: Uint8Array): boolean;
+  /** The address the socket is bound to, when known (a real socket's). */
+  readonly local?: IpPort;
 }
 
 /** Delivers an onion response (0x84/0x86/0x88 payload) to a client of our TCP relay as packet 0x09. */

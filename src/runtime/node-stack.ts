@@ -66,7 +66,7 @@ export class NodeStack {
     );
     const dht = this.dht;
     this.tcp = new TcpConnections({ net: env.net, scheduler, random, log: log.child({ layer: 'tcp' }) }, { keyPair: dht.keyPair });
-    this.onionRelay = new OnionRelay({ scheduler, random, log, socket, router, dhtKeyPair: () => dht.keyPair });
+    this.onionRelay = new OnionRelay({ scheduler, random, log, socket, router, dhtKeyPair: () => dht.keyPair, returnKeySeed: profile.keyPair.secretKey });
     this.announce = new AnnounceNode({ scheduler, random, log, socket, router, dht });
     this.onion = new OnionClient({ scheduler, random, log, socket, router, dht, realKeyPair: profile.keyPair, tcp: this.tcp });
     this.netCrypto = new NetCrypto({ scheduler, random, log, keyPair: profile.keyPair, dht, sendUdp: (to, data) => socket.send(to, data), tcp: this.tcp, router });

@@ -106,6 +106,15 @@ export function encodeDataPacket(nonceLow: number, sealed: Uint8Array): Uint8Arr
   return out;
 }
 
+/** A 0x1B packet with its 3 header bytes written and room for `sealedLength` sealed bytes at offset 3 (to seal into). */
+export function dataPacketShell(nonceLow: number, sealedLength: number): Uint8Array {
+  const out = Buffer.allocUnsafe(3 + sealedLength);
+  out[0] = NET_PACKET_ID.data;
+  out[1] = nonceLow >> 8;
+  out[2] = nonceLow & 0xff;
+  return out;
+}
+
 /** DataPacket.decode without copying the sealed part; undefined where the codec throws. */
 export function decodeDataPacket(packet: Uint8Array): { nonceLow: number; sealed: Uint8Array } | undefined {
   const sealedLength = packet.length - 3;

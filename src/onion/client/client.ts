@@ -271,7 +271,7 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     if (!online) {
       friend.runCount = 0;
       friend.lastNoReplay = 0n;
-      friend.dhtPkOnionSends = 0;
+      friend.fastDhtPkSends = 0;
     }
   }
 
@@ -422,7 +422,12 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
   private dhtPkPlain(): Uint8Array {
     const relays: PackedNode[] = (this.deps.tcp?.onionRelays() ?? []).slice(0, MAX_SENT_NODES / 2).map((r) => ({ transport: 'tcp', ...r }));
     const dht = this.deps.dht;
-    const nodes = [...relays, ...dht.closestNodes(dht.publicKey, MAX_SENT_NODES - relays.length)];
+    // Beyond c-toxcore (content only): bound to a concrete address, we list ourselves first. The friend asks
+    // each listed node for our DHT key, so it finds our address even when our DHT knows nobody near us but the
+    // friend itself (a 2-node network, where c-toxcore's list would only name the friend).
+    const local = this.deps.socket.local;
+    const self: PackedNode[] = local && !isWildcard(local.ip) ? [{ transport: 'udp', address: local, publicKey: dht.publicKey }] : [];
+    const nodes = [...relays, ...self, ...dht.closestNodes(dht.publicKey, MAX_SENT_NODES - relays.length - self.length)];
     return DhtPkPayload.encode({ noReplay: BigInt(this.deps.scheduler.unixSeconds()), dhtPk: dht.publicKey, nodes });
   }
 
@@ -548,7 +553,7 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     this.adoptDhtKey(friend, dhtPk);
     this.emit('friendDhtKey', friend.realPk, dhtPk, nodes);
     // Ask the friend's UDP nodes for it (TCP relays are for the layers above, through the event).
-    if (!keysEqual(dhtPk, this.deps.dht.publicKey)) for (const node of nodes) if (node.transport === 'udp') this.deps.dht.getNodes(node, dhtPk);
+    if (!keysEqual(dhtPk, this.deps.dht.publicKey)) for (const node of nodes) if (node.transport === 'udp' && !keysEqual(node.publicKey, this.deps.dht.publicKey)) this.deps.dht.getNodes(node, dhtPk);
   }
 
   /** Records the friend's DHT key and keeps a DHT search running for it (needed for routed DHT-PK packets). */
@@ -568,4 +573,8 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     if (friend.dhtPk && friend.dhtToken !== undefined) this.deps.dht.removeFriend(friend.dhtPk, friend.dhtToken);
     friend.dhtToken = undefined;
   }
+}
+
+function isWildcard(ip: string): boolean {
+  return ip === '0.0.0.0' || ip === '::';
 }

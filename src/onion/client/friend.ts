@@ -8,7 +8,6 @@
 import type { Random } from '../../base/index.js';
 import { generateKeyPair, type DhtPublicKey, type EphemeralKeyPair, type LongTermPublicKey } from '../../crypto/index.js';
 import {
-  DHTPK_ONION_FIRST_INTERVAL_MS,
   DHTPK_ONION_INTERVAL_MS,
   FRIEND_MAX_RUN_COUNT_EXPONENT,
   FRIEND_NODES,
@@ -40,8 +39,8 @@ export class OnionFriend {
   /** Last top-up of the list from random path nodes. */
   lastPopulated = NEVER;
   lastDhtPkOnion = NEVER;
-  /** DHT-PK onion sends since the friend was last online (sets the backoff of `dhtPkOnionInterval`). */
-  dhtPkOnionSends = 0;
+  /** DHT-PKs sent through the onion at the fast cadence since the friend went offline. */
+  fastDhtPkSends = 0;
   lastDhtPkDht = NEVER;
   /** When the friend's last DHT-PK announcement was accepted. */
   lastDhtPkReceived = NEVER;
@@ -73,12 +72,6 @@ export class OnionFriend {
   seenButUnreachable(now: number): boolean {
     if (this.dataNodes(now).length > 0) return false;
     return this.lastDhtPkReceived + SEEN_WINDOW_MS > now || this.lastSeenStored + SEEN_WINDOW_MS > now || this.nodes.live(now).some((n) => n.isStored !== 0);
-  }
-
-  /** The wait before the next DHT-PK through the onion: 2, 4, 8, 16 s after the first, then c-toxcore's 30 s. */
-  dhtPkOnionInterval(): number {
-    if (this.dhtPkOnionSends === 0) return 0;
-    return Math.min(DHTPK_ONION_INTERVAL_MS, DHTPK_ONION_FIRST_INTERVAL_MS * 2 ** Math.min(this.dhtPkOnionSends - 1, 8));
   }
 
   /** Still in the first searches (3 s per node). */

@@ -1,12 +1,13 @@
 /**
  * The onion relay (tox-protocol.md §4.3–§4.4): acts as node A, B or C for
  * anyone. Forward requests (0x80–0x82) are peeled one layer with our DHT key and
- * sent on with a return blob sealed under a random symmetric key that rotates
- * every 2 h; responses (0x8C–0x8E) unwrap one blob and go back one hop. Node A
+ * sent on with a return blob sealed under a symmetric key that rotates every
+ * 2 h (random, or derived from a secret seed so that a restarted node still
+ * opens the blobs its previous session sealed); responses (0x8C–0x8E) unwrap one blob and go back one hop. Node A
  * may also serve clients of our TCP relay (packet 0x08 in, 0x09 out).
  */
-import { InvalidStateError, type Logger, type Random, type Scheduler, type TimerHandle } from '../../base/index.js';
-import { open, randomNonce, secretboxOpen, secretboxSeal, SharedKeyCache, type DhtKeyPair, type Nonce } from '../../crypto/index.js';
+import { InvalidStateError, utf8Encode, type Logger, type Random, type Scheduler, type TimerHandle } from '../../base/index.js';
+import { open, randomNonce, secretboxOpen, secretboxSeal, sha256, SharedKeyCache, type DhtKeyPair, type Nonce } from '../../crypto/index.js';
 import type { IpPort, PacketRouter } from '../../net/index.js';
 import type { OnionRequest } from '../../tcp/index.js';
 import { ONION_PACKET_ID as ID, RELAY_KEY_ROTATION_MS } from '../constants.js';
@@ -39,7 +40,17 @@ export interface OnionRelayDeps {
   router: PacketRouter;
   /** Our current DHT key pair (read at start: the DHT renews it per session). */
   dhtKeyPair: () => DhtKeyPair;
+  /**
+   * A secret (our long-term secret key) to derive the return-blob key from,
+   * per 2 h epoch of Unix time, instead of drawing it at random. Paths peers
+   * built through our previous session then keep working after a restart
+   * (their forward layers die with the DHT key, but a friend's announce
+   * entry whose return path crosses us stays reachable). Invisible on the wire.
+   */
+  returnKeySeed?: Uint8Array;
 }
+
+const RETURN_KEY_DOMAIN = utf8Encode('tocsin onion relay return key v1');
 
 /** Payload ids node C forwards to D, and response ids relays pass back. */
 const FORWARDED_TO_D = new Set<number>([ID.announceRequest, ID.dataRequest, ID.announceRequestNew]);
@@ -50,6 +61,7 @@ export class OnionRelay {
   readonly drops: DropCounter;
   readonly forwarded = { request0: 0, request1: 0, request2: 0, response3: 0, response2: 0, response1: 0, tcpRequest: 0, tcpResponse: 0 };
   private symmetricKey: Uint8Array;
+  private keyEpoch = -1;
   private keys: SharedKeyCache | undefined;
   private rotation: TimerHandle | undefined;
   private tcpSink: OnionTcpResponseSink | undefined;
@@ -94,7 +106,24 @@ export class OnionRelay {
 
   /** New return-blob key: every path through us made before this dies (c-toxcore: every 2 h). */
   rotateKey(): void {
-    this.symmetricKey = this.deps.random.bytes(32);
+    if (!this.deps.returnKeySeed) this.symmetricKey = this.deps.random.bytes(32);
+    else this.keyEpoch = -1;
+  }
+
+  /** The return-blob key in use now. */
+  private returnKey(): Uint8Array {
+    const seed = this.deps.returnKeySeed;
+    if (!seed) return this.symmetricKey;
+    const epoch = Math.floor((this.deps.scheduler.unixSeconds() * 1000) / RELAY_KEY_ROTATION_MS);
+    if (epoch !== this.keyEpoch) {
+      const input = new Uint8Array(RETURN_KEY_DOMAIN.length + seed.length + 8);
+      input.set(RETURN_KEY_DOMAIN);
+      input.set(seed, RETURN_KEY_DOMAIN.length);
+      new DataView(input.buffer).setBigUint64(RETURN_KEY_DOMAIN.length + seed.length, BigInt(epoch));
+      this.symmetricKey = sha256(input);
+      this.keyEpoch = epoch;
+    }
+    return this.symmetricKey;
   }
 
   /** The TCP layer's `OnionForwarder`: a relay client's packet 0x08, run as a decrypted 0x80. */
@@ -113,7 +142,7 @@ export class OnionRelay {
 
   private sealReturn(plain: Uint8Array): { nonce: Uint8Array; sealed: Uint8Array } {
     const nonce = randomNonce(this.deps.random);
-    return { nonce, sealed: secretboxSeal(this.symmetricKey, nonce, plain) };
+    return { nonce, sealed: secretboxSeal(this.returnKey(), nonce, plain) };
   }
 
   private handleRequest0(data: Uint8Array, from: IpPort): void {
@@ -174,7 +203,7 @@ export class OnionRelay {
   private unwrap<T>(blobDef: typeof ReturnBlob1, plainDef: { tryDecode(b: Uint8Array): { ok: true; value: T } | { ok: false } }, blob: Uint8Array): T | undefined {
     const decoded = blobDef.tryDecode(blob);
     if (!decoded.ok) return undefined;
-    const plain = secretboxOpen(this.symmetricKey, decoded.value.nonce, decoded.value.sealed);
+    const plain = secretboxOpen(this.returnKey(), decoded.value.nonce, decoded.value.sealed);
     if (!plain) return undefined;
     const inner = plainDef.tryDecode(plain);
     return inner.ok ? inner.value : undefined;

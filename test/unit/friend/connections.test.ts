@@ -61,4 +61,29 @@ describe('FriendConnections', () => {
     a.stop();
     b.stop();
   });
+  it('drops an offline peer’s DHT key 122 s after it went offline and stops connecting (c-toxcore FRIEND_DHT_TIMEOUT); a fresh DHT-PK brings it back', async () => {
+    const { scheduler, net, a, b } = await world();
+    a.connections.acquire(b.keys.publicKey, b.dht.publicKey);
+    b.connections.acquire(a.keys.publicKey, a.dht.publicKey);
+    await scheduler.runUntil(() => a.connections.isOnline(b.keys.publicKey) && b.connections.isOnline(a.keys.publicKey), { timeoutMs: 30_000 });
+    const cut = net.partition([a.host], [b.host]);
+    await scheduler.runUntil(() => !a.connections.isOnline(b.keys.publicKey), { timeoutMs: 60_000 });
+    const offlineAt = scheduler.now();
+    await scheduler.advance(120_000);
+    // Still within 122 s: the key is kept and net_crypto keeps trying it.
+    expect(a.connections.dhtPublicKeyOf(b.keys.publicKey)).toEqual(b.dht.publicKey);
+    expect(a.nc.connectionInfo(b.keys.publicKey)).toBeDefined();
+    await scheduler.advance(offlineAt + 123_000 - scheduler.now());
+    expect(a.connections.dhtPublicKeyOf(b.keys.publicKey)).toBeUndefined();
+    expect(a.nc.connectionInfo(b.keys.publicKey)).toBeUndefined();
+    const cookiesSent = a.nc.counters.sent.cookieRequest;
+    await scheduler.advance(10_000);
+    expect(a.nc.counters.sent.cookieRequest).toBe(cookiesSent);
+    // The path heals: the onion's DHT-PK (or b's handshake) brings the key, and the friendship, back.
+    cut();
+    await scheduler.runUntil(() => a.connections.isOnline(b.keys.publicKey) && b.connections.isOnline(a.keys.publicKey), { timeoutMs: 300_000 });
+    expect(a.connections.dhtPublicKeyOf(b.keys.publicKey)).toEqual(b.dht.publicKey);
+    a.stop();
+    b.stop();
+  }, 60_000);
 });

@@ -103,7 +103,7 @@ describe('OnionClient', () => {
     for (const n of nodes) n.stop();
   });
 
-  it('asks the UDP nodes of a received DHT-PK for the friend (c-toxcore dht_getnodes)', async () => {
+  it('asks the UDP nodes of a received DHT-PK, except itself, for the friend (c-toxcore dht_getnodes)', async () => {
     const { net, nodes } = setup(4);
     const [a, b] = nodes as [OnionTestNode, OnionTestNode];
     befriend(a, b);
@@ -115,7 +115,11 @@ describe('OnionClient', () => {
     await net.scheduler.runUntil(() => announced.length > 0, { timeoutMs: 60_000, stepMs: 100 });
     const udp = announced[0]!.filter((n) => n.transport === 'udp');
     expect(udp.length).toBeGreaterThan(0);
-    for (const node of udp) expect(getNodes).toHaveBeenCalledWith(node, b.dht.publicKey as DhtPublicKey);
+    for (const node of udp) {
+      // Never ourselves (a node b lists may be us).
+      if (keysEqual(node.publicKey, a.dht.publicKey)) expect(getNodes).not.toHaveBeenCalledWith(node, b.dht.publicKey as DhtPublicKey);
+      else expect(getNodes).toHaveBeenCalledWith(node, b.dht.publicKey as DhtPublicKey);
+    }
     for (const n of nodes) n.stop();
   });
 
@@ -133,6 +137,30 @@ describe('OnionClient', () => {
     expect(out.slice(0, 2).map((n) => formatIpPort(n.address)).sort()).toEqual([nodes[1]!, nodes[2]!].map((n) => formatIpPort(n.address)).sort());
     expect(out.slice(2)).toEqual(saved);
     expect(a.client.pathNodesToSave(3)).toHaveLength(3);
+    for (const n of nodes) n.stop();
+  });
+  it('lists itself first in its DHT-PK when bound to a concrete address, so a friend in a 2-node network finds it (beyond c-toxcore)', async () => {
+    const net = new FakeNet();
+    const random = new SeededRandom(11);
+    const nodes = ['10.7.1.1', '10.7.1.2'].map((ip, i) => {
+      const address = ipPort(ip, 33445);
+      const end = net.endpoint(address);
+      // The second node's socket is bound to a wildcard address: it cannot name itself.
+      const local = i === 0 ? address : ipPort('0.0.0.0', 33445);
+      return onionNodeOn({ router: end.router, socket: { send: (to, data) => end.socket.send(to, data), local }, address }, net.scheduler, random.fork());
+    }) as [OnionTestNode, OnionTestNode];
+    const [a, b] = nodes;
+    for (const n of nodes) n.start();
+    b.dht.bootstrap({ address: a.address, publicKey: a.dht.publicKey });
+    befriend(a, b);
+    const heard = new Map<OnionTestNode, readonly PackedNode[]>();
+    a.client.on('friendDhtKey', (_pk, _dht, list) => heard.set(a, list));
+    b.client.on('friendDhtKey', (_pk, _dht, list) => heard.set(b, list));
+    await net.scheduler.runUntil(() => heard.size === 2, { timeoutMs: 60_000, stepMs: 100 });
+    const fromA = heard.get(b)!;
+    expect(fromA[0]).toMatchObject({ transport: 'udp', address: a.address });
+    expect(keysEqual(fromA[0]!.publicKey, a.dht.publicKey)).toBe(true);
+    expect(heard.get(a)!.some((n) => keysEqual(n.publicKey, b.dht.publicKey))).toBe(false);
     for (const n of nodes) n.stop();
   });
 });
