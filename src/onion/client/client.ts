@@ -242,7 +242,7 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     const id = keyId(realPk);
     if (this.friends.has(id)) return;
     if (this.friends.size >= MAX_FRIENDS) throw new InvalidArgumentError(`at most ${MAX_FRIENDS} onion friends`);
-    this.friends.set(id, new OnionFriend(realPk, this.deps.random));
+    this.friends.set(id, new OnionFriend(realPk, this.deps.random, this.deps.scheduler));
   }
 
   removeFriend(realPk: LongTermPublicKey): boolean {
@@ -382,7 +382,7 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
   /** An announce (no friend) or a search for `friend` to node D (c-toxcore's `client_send_announce_request`). */
   private announce(friend: OnionFriend | undefined, node: { publicKey: DhtPublicKey; address: IpPort }, pingId: Uint8Array | undefined, pathNum: number | undefined, now: number): boolean {
     const sender = friend ? friend.searchKeys : this.deps.realKeyPair;
-    const key = tryPrecompute(node.publicKey, sender.secretKey);
+    const key = tryShared(friend ? friend.searchKeyCache : this.realKeys, node.publicKey);
     if (!key) return false;
     const path = this.usePath(friend ? this.friendPaths : this.selfPaths, pathNum, now);
     if (!path) return false;
@@ -471,7 +471,7 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     if (!request) return this.drops.drop('unknownSendback');
     const friend = request.target === '' ? undefined : this.friends.get(request.target);
     if (request.target !== '' && !friend) return this.drops.drop('friendGone');
-    const key = tryPrecompute(request.nodePk, friend ? friend.searchKeys.secretKey : this.deps.realKeyPair.secretKey);
+    const key = tryShared(friend ? friend.searchKeyCache : this.realKeys, request.nodePk);
     const opened = key && open(key, packet.value.nonce as Nonce, packet.value.sealed);
     if (!opened) return this.drops.drop('announceResponseDecrypt');
     const plain = AnnounceResponsePlain.tryDecode(opened);

@@ -5,8 +5,8 @@
  * searches), the friend's DHT key with its no-replay counter, the DHT-PK
  * send timers, and the signs that the friend is online.
  */
-import type { Random } from '../../base/index.js';
-import { generateKeyPair, type DhtPublicKey, type EphemeralKeyPair, type LongTermPublicKey } from '../../crypto/index.js';
+import type { Clock, Random } from '../../base/index.js';
+import { generateKeyPair, SharedKeyCache, type DhtPublicKey, type EphemeralKeyPair, type LongTermPublicKey } from '../../crypto/index.js';
 import {
   DHTPK_ONION_INTERVAL_MS,
   FRIEND_MAX_RUN_COUNT_EXPONENT,
@@ -22,8 +22,13 @@ export const NEVER = -Infinity;
 /** A DHT-PK or a "stored" answer this recent (two of the friend's DHT-PK rounds) shows the friend is online. */
 const SEEN_WINDOW_MS = 2 * DHTPK_ONION_INTERVAL_MS;
 
+/** The search list holds 8 nodes; a few more cover nodes replaced while their answers are in flight. */
+const SEARCH_KEY_CACHE_SIZE = 32;
+
 export class OnionFriend {
   readonly searchKeys: EphemeralKeyPair;
+  /** Shared keys of `searchKeys` with the nodes searched (each search and its response use the same one). */
+  readonly searchKeyCache: SharedKeyCache;
   readonly nodes: OnionNodeList;
   dhtPk: DhtPublicKey | undefined;
   /** Lock on the DHT search for `dhtPk`. */
@@ -50,8 +55,10 @@ export class OnionFriend {
   constructor(
     readonly realPk: LongTermPublicKey,
     random: Random,
+    clock: Clock,
   ) {
     this.searchKeys = generateKeyPair(random);
+    this.searchKeyCache = new SharedKeyCache(this.searchKeys.secretKey, clock, { capacity: SEARCH_KEY_CACHE_SIZE });
     this.nodes = new OnionNodeList(realPk, FRIEND_NODES);
   }
 

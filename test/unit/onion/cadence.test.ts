@@ -4,7 +4,7 @@
 // 2^(run_count−2) s, spaced by interval/4), DHT-PK timers, and our one addition: a friend seen
 // online but unreachable is searched as a new one.
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../../src/base/index.js';
+import { ManualScheduler, SeededRandom } from '../../../src/base/index.js';
 import { generateKeyPair, type DhtKeyPair, type DhtPublicKey, type LongTermPublicKey } from '../../../src/crypto/index.js';
 import { ipPort } from '../../../src/net/index.js';
 import { AnnounceState, isAnnounced, runAnnounce, runFriend, type CadenceHost } from '../../../src/onion/client/cadence.js';
@@ -163,7 +163,7 @@ describe('self-announce cadence', () => {
 });
 
 describe('friend search cadence', () => {
-  const friendFor = () => new OnionFriend(generateKeyPair(new SeededRandom(77)).publicKey as LongTermPublicKey, new SeededRandom(78));
+  const friendFor = () => new OnionFriend(generateKeyPair(new SeededRandom(77)).publicKey as LongTermPublicKey, new SeededRandom(78), new ManualScheduler());
   /** A friend whose list holds nodes at distances `ds` (relative to the friend's key). */
   function listed(ds: number[], isStored = 0) {
     const friend = friendFor();
