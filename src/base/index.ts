@@ -5,3 +5,4 @@ export * from './random.js';
 export * from './log.js';
 export * from './bytes.js';
 export * from './lifecycle.js';
+export * from './adaptive-ticker.js';

@@ -15,6 +15,7 @@ import {
   InvalidArgumentError,
   UntrustedInputError,
   silentLogger,
+  AdaptiveTicker,
   utf8Decode,
   utf8Encode,
   bytesEqual,
@@ -22,7 +23,6 @@ import {
   type Random,
   type Scheduler,
   type Service,
-  type TimerHandle,
 } from '../base/index.js';
 import { keyId, type LongTermPublicKey } from '../crypto/index.js';
 import { Conference, type ConferenceHost, type ConferenceNotice } from './conference.js';
@@ -39,6 +39,7 @@ import {
   MESSAGE_NAME,
   MESSAGE_TEXT,
   MESSAGE_TITLE,
+  IDLE_TICK_INTERVAL_MS,
   TICK_INTERVAL_MS,
   UNKNOWN_PEER_QUERY_INTERVAL_MS,
 } from './constants.js';
@@ -116,7 +117,8 @@ export class Conferences extends EventEmitter<ConferenceEvents> implements Servi
   private readonly directory: ConferenceDirectory;
   private readonly tickIntervalMs: number;
   private name: Uint8Array;
-  private timer: TimerHandle | undefined;
+  /** Every 50 ms while we are in a conference, every second while in none. */
+  private ticker: AdaptiveTicker | undefined;
   private unsubscribe: (() => void) | undefined;
   private busy = false;
   private flushing = false;
@@ -150,7 +152,7 @@ export class Conferences extends EventEmitter<ConferenceEvents> implements Servi
   }
 
   get running(): boolean {
-    return this.timer !== undefined;
+    return this.ticker !== undefined;
   }
 
   start(): void {
@@ -161,7 +163,8 @@ export class Conferences extends EventEmitter<ConferenceEvents> implements Servi
       lossy: (peer, packet) => this.input(() => receiveLossy(this.directory, peer, packet)),
       invite: (friend, packet) => this.input(() => this.onInvite(friend, packet)),
     });
-    this.timer = this.scheduler.every(this.tickIntervalMs, (now) => this.tick(now));
+    this.ticker = new AdaptiveTicker(this.scheduler, this.tickIntervalMs, IDLE_TICK_INTERVAL_MS, (now) => this.tick(now), () => this.hasConferences());
+    this.ticker.start();
     // Friends already online when we start get the rejoin their coming online would have caused.
     this.run(() => {
       for (const conference of this.live()) this.rejoinOnlinePeers(conference);
@@ -171,8 +174,8 @@ export class Conferences extends EventEmitter<ConferenceEvents> implements Servi
   /** Leaves every conference temporarily (freeze peer, as `tox_kill` does) and lets go of the port; snapshots stay available. */
   stop(): void {
     if (!this.running) return;
-    this.timer?.cancel();
-    this.timer = undefined;
+    this.ticker?.stop();
+    this.ticker = undefined;
     this.run(() => {
       for (const conference of this.live()) {
         conference.sendMessage(MESSAGE_FREEZE_PEER, LeavingPeerMessage.encode({ peerNumber: conference.peerNumber }));
@@ -429,6 +432,7 @@ export class Conferences extends EventEmitter<ConferenceEvents> implements Servi
       this.busy = false;
       for (const conference of this.live()) this.captureDiff(conference);
       this.flush();
+      if (this.hasConferences()) this.ticker?.wake();
     }
   }
 
@@ -524,6 +528,10 @@ export class Conferences extends EventEmitter<ConferenceEvents> implements Servi
     const conference = Number.isInteger(conferenceNumber) ? this.chats[conferenceNumber] : undefined;
     if (!conference) throw new ConferenceError('CONFERENCE_NOT_FOUND', `no conference ${conferenceNumber}`);
     return conference;
+  }
+
+  private hasConferences(): boolean {
+    return this.chats.some((c) => c !== undefined);
   }
 
   private live(): Conference[] {

@@ -60,6 +60,8 @@ export const PING_INTERVAL_MS = 20_000;
 export const FREEZE_TIMEOUT_MS = 3 * PING_INTERVAL_MS;
 /** c-toxcore runs `do_groupchats` once per Messenger iteration (≤ 50 ms apart). */
 export const TICK_INTERVAL_MS = 50;
+/** Ours: the tick while we are in no conference (any conference call wakes the 50 ms tick). */
+export const IDLE_TICK_INTERVAL_MS = 1_000;
 /** Our bound on peer queries provoked by messages from unknown peers, per connection. */
 export const UNKNOWN_PEER_QUERY_INTERVAL_MS = 1_000;
 

@@ -35,3 +35,5 @@ export const MAX_CUSTOM_PACKET_SIZE = 1373;
 export const FRIEND_REQUEST_TIMEOUT_MS = 5_000;
 /** Messenger's own tick (c-toxcore iterates at least every 50 ms). */
 export const MESSENGER_TICK_MS = 50;
+/** Ours: the Messenger tick while no friend is connected and no request waits to go out. */
+export const IDLE_TICK_MS = 1_000;

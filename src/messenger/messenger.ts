@@ -11,7 +11,7 @@
  * online are dropped.
  */
 import { EventEmitter } from 'eventemitter3';
-import { bytesEqual, InvalidArgumentError, type Logger, type Random, type Scheduler, type TimerHandle } from '../base/index.js';
+import { AdaptiveTicker, bytesEqual, InvalidArgumentError, type Logger, type Random, type Scheduler } from '../base/index.js';
 import { keyId, keysEqual, type LongTermPublicKey, type ToxId } from '../crypto/index.js';
 import type { FriendConnections, FriendRequests } from '../friend/index.js';
 import type { SendResult } from '../netcrypto/index.js';
@@ -27,6 +27,7 @@ import {
   MAX_NAME_LENGTH,
   MAX_STATUS_MESSAGE_LENGTH,
   MESSENGER_PACKET_ID as ID,
+  IDLE_TICK_MS,
   MESSENGER_TICK_MS,
 } from './constants.js';
 import { MessengerError } from './errors.js';
@@ -85,7 +86,8 @@ export class Messenger extends EventEmitter<MessengerEvents> {
   private readonly friends: (MessengerFriend | undefined)[] = [];
   private readonly byKey = new Map<string, MessengerFriend>();
   private readonly detach: Array<() => void> = [];
-  private timer: TimerHandle | undefined;
+  /** Every 50 ms while a friend is connected or a request waits to go out, every second otherwise. */
+  private ticker: AdaptiveTicker | undefined;
   private extraHandler: ExtraPacketHandler | undefined;
 
   constructor(
@@ -110,7 +112,7 @@ export class Messenger extends EventEmitter<MessengerEvents> {
   // ------------------------------------------------------------------ lifecycle
 
   start(): void {
-    if (this.timer) return;
+    if (this.ticker) return;
     const { connections, requests } = this.deps;
     const status = (peer: LongTermPublicKey, online: boolean): void => this.onConnectionStatus(peer, online);
     const lossless = (peer: LongTermPublicKey, id: number, payload: Uint8Array): void => this.onPacket(peer, id, payload, true);
@@ -131,14 +133,15 @@ export class Messenger extends EventEmitter<MessengerEvents> {
       connections.off('status', status).off('lossless', lossless).off('lossy', lossy).off('delivered', delivered);
       requests.off('request', request);
     });
-    this.timer = this.deps.scheduler.every(this.options.tickIntervalMs ?? MESSENGER_TICK_MS, (now) => this.tick(now));
+    this.ticker = new AdaptiveTicker(this.deps.scheduler, this.options.tickIntervalMs ?? MESSENGER_TICK_MS, IDLE_TICK_MS, (now) => this.tick(now), () => this.needsFastTick());
+    this.ticker.start();
     this.files.start();
   }
 
   stop(): void {
-    if (!this.timer) return;
-    this.timer.cancel();
-    this.timer = undefined;
+    if (!this.ticker) return;
+    this.ticker.stop();
+    this.ticker = undefined;
     for (const fn of this.detach.splice(0)) fn();
     for (const f of this.friends) if (f?.online) this.setOffline(f);
     this.files.stop();
@@ -178,6 +181,7 @@ export class Messenger extends EventEmitter<MessengerEvents> {
       }
       existing.record.nospam = Uint8Array.from(toxId.nospam);
       existing.record.status = 'added';
+      this.ticker?.wake();
       this.emit('changed');
       return existing.number;
     }
@@ -191,6 +195,7 @@ export class Messenger extends EventEmitter<MessengerEvents> {
       nospam: Uint8Array.from(toxId.nospam),
       lastSeen: 0,
     });
+    this.ticker?.wake();
     this.emit('changed');
     return f.number;
   }
@@ -350,6 +355,7 @@ export class Messenger extends EventEmitter<MessengerEvents> {
     const f = this.byKey.get(keyId(peer));
     if (!f) return;
     if (up) {
+      this.ticker?.wake();
       f.onlineSent = this.deps.connections.sendLossless(peer, Online.encode({})).ok;
     } else {
       f.onlineSent = false;
@@ -489,6 +495,11 @@ export class Messenger extends EventEmitter<MessengerEvents> {
   }
 
   // ------------------------------------------------------------------ timers
+
+  /** Some friend is online or its connection is up (ONLINE packets, receipts, info), or has a request still to send. */
+  private needsFastTick(): boolean {
+    return this.friends.some((f) => f !== undefined && (f.online || f.record.status === 'added' || this.deps.connections.isOnline(f.publicKey)));
+  }
 
   private tick(now: number): void {
     for (const f of this.friends) {

@@ -72,6 +72,8 @@ export const TCP_RTT_MS = 500;
 
 /** Engine tick (c-toxcore iterates at most 50 ms apart). */
 export const DEFAULT_TICK_INTERVAL_MS = 50;
+/** The tick while no connection exists (wanted peers are retried on it; a new connection wakes the fast tick). */
+export const IDLE_TICK_INTERVAL_MS = 1_000;
 /**
  * An ESTABLISHED connection that receives nothing valid for this long is
  * closed. c-toxcore has no such timeout in net_crypto (friend_connection's

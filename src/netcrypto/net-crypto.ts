@@ -8,7 +8,7 @@
  * untrusted-input failure is counted and dropped, never thrown.
  */
 import { EventEmitter } from 'eventemitter3';
-import { InvalidArgumentError, InvalidStateError, UntrustedInputError, type Logger, type Random, type Scheduler, type TimerHandle } from '../base/index.js';
+import { AdaptiveTicker, InvalidArgumentError, InvalidStateError, UntrustedInputError, type Logger, type Random, type Scheduler, type TimerHandle } from '../base/index.js';
 import {
   generateKeyPair,
   keyId,
@@ -32,6 +32,7 @@ import {
   DEFAULT_ESTABLISHED_TIMEOUT_MS,
   DEFAULT_MAX_WINDOW,
   DEFAULT_TICK_INTERVAL_MS,
+  IDLE_TICK_INTERVAL_MS,
   DIRECT_PROBE_MAX_SIZE,
   ECHO_ID_SIZE,
   HANDSHAKE_RESEND_MS,
@@ -131,7 +132,8 @@ export class NetCrypto extends EventEmitter<NetCryptoEvents> {
   private readonly tickIntervalMs: number;
   private readonly establishedTimeoutMs: number;
   private readonly maxWindow: number;
-  private timer: TimerHandle | undefined;
+  /** Every 50 ms while any connection exists, every second while none does. */
+  private ticker: AdaptiveTicker | undefined;
   private ackTimer: TimerHandle | undefined;
   private running = false;
   private unsubscribeTcp: (() => void) | undefined;
@@ -175,7 +177,8 @@ export class NetCrypto extends EventEmitter<NetCryptoEvents> {
     });
     this.boxScratch = new BoxScratch(MAX_DATA_PLAIN_SIZE);
     this.running = true;
-    this.timer = this.deps.scheduler.every(this.tickIntervalMs, (now) => this.tick(now));
+    this.ticker = new AdaptiveTicker(this.deps.scheduler, this.tickIntervalMs, IDLE_TICK_INTERVAL_MS, (now) => this.tick(now), () => this.table.size > 0);
+    this.ticker.start();
     const now = this.deps.scheduler.now();
     for (const w of this.wanted.values()) w.retryAt = now;
     this.tick(now);
@@ -186,8 +189,8 @@ export class NetCrypto extends EventEmitter<NetCryptoEvents> {
     if (!this.running) return;
     for (const conn of this.table.all()) this.close(conn, 'stopped');
     this.running = false;
-    this.timer?.cancel();
-    this.timer = undefined;
+    this.ticker?.stop();
+    this.ticker = undefined;
     this.ackTimer?.cancel();
     this.ackTimer = undefined;
     this.pendingAcks.clear();
@@ -324,6 +327,7 @@ export class NetCrypto extends EventEmitter<NetCryptoEvents> {
   private newConnection(peer: LongTermPublicKey, dhtPk: DhtPublicKey, session: EphemeralKeyPair = this.newSession()): Connection {
     const conn = new Connection(peer, dhtPk, session, randomNonce(this.deps.random), this.realKeys.get(peer));
     this.table.add(conn);
+    this.ticker?.wake();
     this.deps.tcp?.addPeer(dhtPk);
     return conn;
   }

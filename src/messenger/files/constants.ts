@@ -44,3 +44,5 @@ export const MIN_FREE_SLOTS = 16;
 export const MAX_CHUNK_ROUNDS = 128;
 /** Default engine tick (c-toxcore's Messenger iterates at most 50 ms apart). */
 export const DEFAULT_FILE_TICK_MS = 50;
+/** Ours: the tick while no transfer exists (a new transfer wakes the fast tick). */
+export const IDLE_FILE_TICK_MS = 1_000;

@@ -11,9 +11,10 @@
  * from the friend are untrusted: counted, logged at debug and dropped.
  */
 import { EventEmitter } from 'eventemitter3';
-import { InvalidArgumentError, utf8Encode, type Logger, type Random, type Scheduler, type TimerHandle } from '../../base/index.js';
+import { AdaptiveTicker, InvalidArgumentError, utf8Encode, type Logger, type Random, type Scheduler } from '../../base/index.js';
 import {
   DEFAULT_FILE_TICK_MS,
+  IDLE_FILE_TICK_MS,
   FILE_CONTROL,
   FILE_ID_LENGTH,
   FILE_KIND,
@@ -93,7 +94,8 @@ export class FileTransfers extends EventEmitter<FileTransferEvents> {
   readonly counters = new FileTransferCounters();
   private readonly friends = new Map<number, FriendFiles>();
   private readonly tickMs: number;
-  private timer: TimerHandle | undefined;
+  /** Every tick interval while a transfer exists, every second otherwise. */
+  private ticker: AdaptiveTicker | undefined;
   private pumping = false;
 
   constructor(
@@ -106,17 +108,24 @@ export class FileTransfers extends EventEmitter<FileTransferEvents> {
   }
 
   get isRunning(): boolean {
-    return this.timer !== undefined;
+    return this.ticker !== undefined;
   }
 
   start(): void {
-    this.timer ??= this.deps.scheduler.every(this.tickMs, () => this.tick());
+    if (this.ticker) return;
+    this.ticker = new AdaptiveTicker(this.deps.scheduler, this.tickMs, IDLE_FILE_TICK_MS, () => this.tick(), () => this.hasTransfers());
+    this.ticker.start();
+  }
+
+  private hasTransfers(): boolean {
+    for (const files of this.friends.values()) if (files.outgoing.size > 0 || files.incoming.size > 0) return true;
+    return false;
   }
 
   /** Cancels the tick and forgets every transfer and online friend (no packets, no events). */
   stop(): void {
-    this.timer?.cancel();
-    this.timer = undefined;
+    this.ticker?.stop();
+    this.ticker = undefined;
     this.friends.clear();
   }
 
@@ -158,6 +167,7 @@ export class FileTransfers extends EventEmitter<FileTransferEvents> {
     const packet = FileSendRequest.encode({ fileNumber: wireNumber, kind, size, fileId, fileName: name });
     this.check(this.deps.port.sendLossless(friendNumber, packet), friendNumber);
     files.outgoing.set(wireNumber, newTransfer('outgoing', wireNumber, kind, size, fileId, name));
+    this.ticker?.wake();
     return wireNumber;
   }
 
@@ -277,6 +287,7 @@ export class FileTransfers extends EventEmitter<FileTransferEvents> {
     if (files.incoming.has(p.fileNumber)) return this.drop('fileNumberInUse', friendNumber, FILE_PACKET_ID.sendRequest);
     const t = newTransfer('incoming', p.fileNumber, p.kind, p.size, p.fileId, p.fileName);
     files.incoming.set(p.fileNumber, t);
+    this.ticker?.wake();
     this.emit('offer', friendNumber, infoOf(friendNumber, t));
   }
 
