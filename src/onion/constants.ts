@@ -61,9 +61,10 @@ export const CLIENT_TICK_MS = 1_000;
 /** c-toxcore's ONION_CONNECTION_SECONDS: no announcing for the first 3 s; "connected" after 3 good ticks (hysteresis up to 6). */
 export const WARM_UP_MS = 3_000;
 /**
- * Beyond c-toxcore (timing only, nothing changes on the wire): for the first 15 s after start the client
- * ticks every 250 ms instead of every second, and it announces as soon as the DHT gives it enough nodes for
- * a path (taking close-list nodes too until the fake DHT friends fill up) instead of waiting out the warm-up.
+ * Beyond c-toxcore (timing only, nothing changes on the wire): for the first 15 s after start (less once it
+ * is connected and knows every friend's DHT key) the client ticks every 250 ms instead of every second, and it
+ * announces as soon as the DHT gives it enough nodes for a path (taking close-list nodes too until the fake DHT
+ * friends fill up) instead of waiting out the warm-up.
  * A cold start then finds its friends in about a second instead of ten.
  */
 export const STARTUP_TICK_MS = 250;

@@ -169,6 +169,13 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     this.armTimer(this.options.tickIntervalMs ?? STARTUP_TICK_MS);
   }
 
+  /** Connected, and every friend online or its DHT key known: nothing left that fast ticks would speed up. */
+  private startupDone(): boolean {
+    if (!this.isConnected()) return false;
+    for (const friend of this.friends.values()) if (!friend.online && !friend.dhtPk) return false;
+    return true;
+  }
+
   private armTimer(ms: number): void {
     this.timer?.cancel();
     this.timer = this.deps.scheduler.every(ms, (now) => this.tick(now));
@@ -324,7 +331,7 @@ export class OnionClient extends EventEmitter<OnionClientEvents> {
     if (now - this.startedAt >= TCP_ONION_STATUS_DELAY_MS) this.updateTcpOnion();
     this.setConnected(this.isConnected());
     if (this.isConnected()) for (const friend of this.friends.values()) runFriend(this.cadence, friend, now);
-    if (this.fastTicks && now - this.startedAt >= STARTUP_WINDOW_MS) {
+    if (this.fastTicks && (now - this.startedAt >= STARTUP_WINDOW_MS || this.startupDone())) {
       this.fastTicks = false;
       this.armTimer(CLIENT_TICK_MS);
     }
