@@ -5,7 +5,9 @@
 //  (c) c-toxcore with UDP disabled uses OUR relay: handshake, its pings and our pings answered,
 //      and the onion requests it sends over TCP decode with our codec;
 //  (d) our node with UDP disabled, configured with nothing but a tox-bootstrapd relay, befriends
-//      c-toxcore clients (requests both ways) and exchanges messages with receipts through it.
+//      c-toxcore clients (requests both ways) and exchanges messages with receipts through it;
+//  (e) two UDP-less c-toxcore clients, given only our relay (and our node as bootstrap), befriend
+//      each other and exchange 1,000 messages each way through it, exactly once and in order.
 // Run only inside a private network namespace:
 //   unshare -n sh -c 'ip link set lo up && exec npx vitest run test/interop/tcp.test.ts'
 
@@ -257,5 +259,51 @@ describe.skipIf(!runBootstrapd)('our TCP-only node ⇄ c-toxcore through a tox-b
     await waitUntil('message to the second friend', () => atTox2.length === 1, 30_000);
     expect(atTox2).toEqual(['over the relay']);
     console.log(`[tcp interop] TCP-only node: connected via relay after ${Math.round(connectedMs)} ms, friend online after ${Math.round(onlineMs)} ms, ${COUNT_TCP} messages each way with receipts in ${Math.round(messagesMs)} ms`);
+  }, 300_000);
+});
+
+describe.skipIf(!runTox)('two UDP-less c-toxcore clients through our relay', () => {
+  test('they befriend each other and exchange 1,000 messages each way, exactly once and in order', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tocsin-relay-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // Our relay node (DHT + onion + relay server) and two more of our UDP nodes for onion paths.
+    const relayNode = await startOurNode(dir, 'relay', cleanups, { tcpRelayPort: await freeTcpPort() });
+    const helpers = [await startOurNode(dir, 'h1', cleanups), await startOurNode(dir, 'h2', cleanups)];
+    for (const h of helpers) h.dhtEngine.bootstrap({ address: relayNode.udpAddress, publicKey: relayNode.dhtPublicKey });
+    const relayPort = relayNode.tcpRelayPort!;
+
+    const clients: ToxcoreInstance[] = [];
+    for (let i = 0; i < 2; i++) {
+      const tox = await ToxcoreInstance.create({ udp: false, localDiscovery: false });
+      cleanups.push(() => tox.kill());
+      tox.addTcpRelay('127.0.0.1', relayPort, relayNode.dhtPublicKey);
+      tox.bootstrap('127.0.0.1', relayNode.udpAddress.port, relayNode.dhtPublicKey);
+      tox.startLoop(1);
+      clients.push(tox);
+    }
+    const [a, b] = clients as [ToxcoreInstance, ToxcoreInstance];
+    const t0 = performance.now();
+    b.on('friend_request', (pk) => b.friendAddNoRequest(pk));
+    const bOnA = a.friendAdd(b.addressHex, 'hello through Tocsin');
+    await waitUntil('both online through our relay', () => a.friendConnectionStatus(bOnA) === Connection.TCP && b.friendList().length === 1 && b.friendConnectionStatus(0) === Connection.TCP, 120_000);
+    const onlineMs = performance.now() - t0;
+
+    const COUNT_RELAYED = 1_000;
+    const atA: string[] = [];
+    const atB: string[] = [];
+    a.on('friend_message', (_f, _t, text) => atA.push(text));
+    b.on('friend_message', (_f, _t, text) => atB.push(text));
+    const t1 = performance.now();
+    // All at once: well over 64 KiB queued through the relay at a time, which must not stall.
+    for (let i = 0; i < COUNT_RELAYED; i++) {
+      a.friendSendMessage(bOnA, `a ${i} ${'x'.repeat(100)}`);
+      b.friendSendMessage(0, `b ${i} ${'x'.repeat(100)}`);
+    }
+    await waitUntil('1,000 messages each way', () => atA.length >= COUNT_RELAYED && atB.length >= COUNT_RELAYED, 180_000);
+    const messagesMs = performance.now() - t1;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(atB).toEqual(Array.from({ length: COUNT_RELAYED }, (_, i) => `a ${i} ${'x'.repeat(100)}`));
+    expect(atA).toEqual(Array.from({ length: COUNT_RELAYED }, (_, i) => `b ${i} ${'x'.repeat(100)}`));
+    console.log(`[tcp interop] two UDP-less c-toxcore via our relay: friends online after ${Math.round(onlineMs)} ms, 1,000 messages each way in ${Math.round(messagesMs)} ms (${Math.round((2 * COUNT_RELAYED) / (messagesMs / 1000))} msg/s)`);
   }, 300_000);
 });
