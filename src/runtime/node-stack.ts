@@ -173,6 +173,11 @@ export class NodeStack {
     if (relays.length > 0) profile.tcpRelays = relays;
   }
 
+  /** The TCP relay server (diagnostics, tests), when one runs. */
+  get relayServerInstance(): TcpRelayServer | undefined {
+    return this.relayServer;
+  }
+
   /** The TCP relay server's port, when one runs. */
   get relayPort(): number | undefined {
     return this.relayServer?.address.port;

@@ -304,6 +304,7 @@ describe.skipIf(!runTox)('two UDP-less c-toxcore clients through our relay', () 
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(atB).toEqual(Array.from({ length: COUNT_RELAYED }, (_, i) => `a ${i} ${'x'.repeat(100)}`));
     expect(atA).toEqual(Array.from({ length: COUNT_RELAYED }, (_, i) => `b ${i} ${'x'.repeat(100)}`));
-    console.log(`[tcp interop] two UDP-less c-toxcore via our relay: friends online after ${Math.round(onlineMs)} ms, 1,000 messages each way in ${Math.round(messagesMs)} ms (${Math.round((2 * COUNT_RELAYED) / (messagesMs / 1000))} msg/s)`);
+    const stats = relayNode.layers.relayServerInstance!.stats;
+    console.log(`[tcp interop] two UDP-less c-toxcore via our relay: friends online after ${Math.round(onlineMs)} ms, 1,000 messages each way in ${Math.round(messagesMs)} ms (${Math.round((2 * COUNT_RELAYED) / (messagesMs / 1000))} msg/s); relay forwarded ${stats.dataForwarded} data packets, dropped ${JSON.stringify([...stats.dropped])}, closed ${JSON.stringify([...stats.closed])}`);
   }, 300_000);
 });
