@@ -10,3 +10,4 @@ export * from './bind.js';
 export * from './packed-node.js';
 export * from './transport.js';
 export * from './router.js';
+export * from './no-udp.js';

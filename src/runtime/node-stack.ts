@@ -61,7 +61,7 @@ export class NodeStack {
       { scheduler, random, log, socket, router },
       {
         ipv6: network.ipv6,
-        lanDiscovery: { send: network.lanDiscovery, answer: network.lanDiscovery, portRange: network.udp.portRange, broadcast: o.broadcast },
+        lanDiscovery: { send: network.lanDiscovery && network.udp.enabled, answer: network.lanDiscovery && network.udp.enabled, portRange: network.udp.portRange, broadcast: o.broadcast },
       },
     );
     const dht = this.dht;
@@ -104,8 +104,15 @@ export class NodeStack {
     const { network, profile, env } = this.o;
     this.dht.loadSavedNodes(profile.dhtNodes);
     this.onion.loadPathNodes(profile.pathNodes);
-    for (const relay of [...network.relays.map((r) => ({ address: ipPort(localHost(r.host), r.port), publicKey: fromHex(r.publicKey) as DhtPublicKey })), ...profile.tcpRelays.filter((n) => n.transport === 'tcp')]) {
+    const configured = network.relays.map((r) => ({ address: ipPort(localHost(r.host), r.port), publicKey: fromHex(r.publicKey) as DhtPublicKey }));
+    for (const relay of [...configured, ...profile.tcpRelays.filter((n) => n.transport === 'tcp')]) {
       this.tcp.addRelay({ address: relay.address, publicKey: relay.publicKey as DhtPublicKey });
+    }
+    if (!network.udp.enabled) {
+      // A TCP-only node's first onion paths need UDP nodes behind the relay. A relay is also a DHT
+      // node with the same key, and relays customarily serve UDP on their TCP port too (33445 both):
+      // that guess is the first path node; announce responses bring the rest.
+      for (const relay of configured) this.onion.addBootstrapPathNode(relay);
     }
     if (network.tcpRelayPort > 0) {
       this.relayServer = new TcpRelayServer(
@@ -164,6 +171,11 @@ export class NodeStack {
     if (this.conferences.running) profile.conferences = this.conferences.snapshot();
     const relays: PackedNode[] = this.tcp.connectedRelays(8).map((r) => ({ transport: 'tcp', address: r.address, publicKey: r.publicKey }));
     if (relays.length > 0) profile.tcpRelays = relays;
+  }
+
+  /** The TCP relay server (diagnostics, tests), when one runs. */
+  get relayServerInstance(): TcpRelayServer | undefined {
+    return this.relayServer;
   }
 
   /** The TCP relay server's port, when one runs. */

@@ -25,7 +25,7 @@ import {
   type SendFileOptions,
   type UserStatus,
 } from '../messenger/index.js';
-import { isNetError, type DatagramSocket, type IpPort, type PackedNode } from '../net/index.js';
+import { isNetError, NoUdpSocket, type DatagramSocket, type IpPort, type PackedNode } from '../net/index.js';
 import { createProfile, loadProfile, saveProfile, type Profile } from '../storage/index.js';
 import type { NetworkConfig } from './config/index.js';
 import type { NodeEnv } from './env.js';
@@ -178,9 +178,10 @@ export class ToxNode extends EventEmitter<ToxNodeEvents> {
     return publicKeyHex(this.requireProfile().keyPair.publicKey);
   }
 
-  /** The UDP endpoint other nodes bootstrap from. */
+  /** The UDP endpoint other nodes bootstrap from (a TCP-only node has none). */
   get udpAddress(): IpPort {
     if (!this.socket) throw new InvalidStateError('the node is not started');
+    if (!this.options.network.udp.enabled) throw new ToxError('UNSUPPORTED', 'a TCP-only node (udp.enabled=false) has no UDP address');
     return this.socket.local;
   }
 
@@ -207,11 +208,11 @@ export class ToxNode extends EventEmitter<ToxNodeEvents> {
     if (this.running) throw new InvalidStateError('the node is already started');
     const { env, network } = this.options;
     this.profile = await this.loadOrCreateProfile();
-    if (!network.udp.enabled) throw new ToxError('UNSUPPORTED', 'UDP-less operation is not supported yet');
     // Real LAN broadcast is for the public mode only; local mode aims discovery at loopback ports.
-    const broadcast = network.mode === 'public' && network.lanDiscovery;
+    const broadcast = network.udp.enabled && network.mode === 'public' && network.lanDiscovery;
     const host = bindHost(network);
-    this.socket = await this.bindInRange(host, network.udp.portRange, broadcast);
+    // TCP-only: no UDP socket at all; everything goes through the configured relays.
+    this.socket = network.udp.enabled ? await this.bindInRange(host, network.udp.portRange, broadcast) : new NoUdpSocket();
     const stack = new NodeStack({ env, log: this.log, network, socket: this.socket, profile: this.profile, relayHost: host, broadcast });
     this.stack = stack;
     this.wireEvents(stack);
@@ -226,7 +227,8 @@ export class ToxNode extends EventEmitter<ToxNodeEvents> {
     }
     this.pollTimer = env.scheduler.every(SELF_STATUS_POLL_MS, () => this.pollSelfStatus());
     this.running = true;
-    this.log.info('node started', { toxId: this.toxIdText, udp: `${this.socket.local.ip}:${this.socket.local.port}` });
+    const udp = network.udp.enabled ? `${this.socket.local.ip}:${this.socket.local.port}` : 'off (TCP only)';
+    this.log.info('node started', { toxId: this.toxIdText, udp });
   }
 
   /** Stops every layer, saves the profile and closes the socket; safe to call twice. */

@@ -3,17 +3,28 @@
 //      notifications, data, OOB, pongs, and onion over TCP through the relay's UDP onion;
 //  (b) the same through a c-toxcore instance with tcp_port set, iterated every 1 ms;
 //  (c) c-toxcore with UDP disabled uses OUR relay: handshake, its pings and our pings answered,
-//      and the onion requests it sends over TCP decode with our codec.
+//      and the onion requests it sends over TCP decode with our codec;
+//  (d) our node with UDP disabled, configured with nothing but a tox-bootstrapd relay, befriends
+//      c-toxcore clients (requests both ways) and exchanges messages with receipts through it;
+//  (e) two UDP-less c-toxcore clients, given only our relay (and our node as bootstrap), befriend
+//      each other and exchange 1,000 messages each way through it, exactly once and in order.
 // Run only inside a private network namespace:
 //   unshare -n sh -c 'ip link set lo up && exec npx vitest run test/interop/tcp.test.ts'
 
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { CryptoRandom, RealScheduler, silentLogger } from '../../src/base/index.js';
+import { CryptoRandom, RealScheduler, silentLogger, toHex } from '../../src/base/index.js';
 import { generateKeyPair, keysEqual, type DhtKeyPair, type DhtPublicKey } from '../../src/crypto/index.js';
 import { ipPort, type DatagramSocket, type IpPort } from '../../src/net/index.js';
 import { NodeNetStack } from '../../src/net/node/index.js';
 import { TcpRelayClient, TcpRelayServer, type OnionRequest, type RelayInfo } from '../../src/tcp/index.js';
+import { publicKeyHex } from '../../src/runtime/events.js';
 import { requireBootstrapd, startBootstrapd } from '../support/bootstrapd.js';
+import { startOurNode } from '../support/our-node.js';
+import { waitUntil } from '../support/wait.js';
+import { Connection } from '../support/toxcore/constants.js';
 import { ToxcoreInstance } from '../support/toxcore/instance.js';
 import { requireToxcore } from '../support/toxcore/lib.js';
 import { requirePrivateNetwork } from '../support/netns.js';
@@ -172,4 +183,128 @@ describe.skipIf(!runTox)('c-toxcore on our relay', () => {
     expect([...server.stats.closed.keys()]).toEqual([]);
     console.log(`[tcp interop] c-toxcore on our relay: ${server.stats.received.get('ping')} pings, ${server.stats.pongsReceived} pongs, ${onion.length} onion requests decoded`);
   }, TIMEOUT);
+});
+
+describe.skipIf(!runBootstrapd)('our TCP-only node ⇄ c-toxcore through a tox-bootstrapd relay', () => {
+  test('requests both ways, online over TCP, messages both ways with receipts; our config names only the relay', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tocsin-tcp-only-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // UDP and TCP on one port number, as public relays serve 33445: our only config entry is the relay.
+    const daemon = await startBootstrapd({ tcpRelay: true, samePort: true });
+    cleanups.push(() => daemon.stop());
+    const relays = [{ host: '127.0.0.1', port: daemon.tcpPort!, publicKey: toHex(daemon.publicKey) }];
+    const ours = await startOurNode(dir, 'tcp-only', cleanups, { udp: { enabled: false }, relays });
+    expect(() => ours.udpAddress).toThrow();
+
+    const tox = await ToxcoreInstance.create({ localDiscovery: false });
+    cleanups.push(() => tox.kill());
+    tox.bootstrap('127.0.0.1', daemon.udpPort, daemon.publicKey);
+    tox.addTcpRelay('127.0.0.1', daemon.tcpPort!, daemon.publicKey);
+    tox.startLoop(1);
+
+    const t0 = performance.now();
+    await waitUntil('our node connected through the relay', () => ours.connectionStatus === 'tcp', 60_000);
+    const connectedMs = performance.now() - t0;
+    // c-toxcore → us, accepted.
+    const requests: string[] = [];
+    ours.on('friendRequest', (pk, message) => {
+      requests.push(message);
+      ours.acceptFriendRequest(pk);
+    });
+    const usOnTox = tox.friendAdd(ours.toxIdText, 'hello over TCP');
+    const toxKey = publicKeyHex(tox.publicKey);
+    await waitUntil('both online', () => tox.friendConnectionStatus(usOnTox) !== Connection.NONE && ours.friends()[0]?.connection === 'tcp', 120_000);
+    const onlineMs = performance.now() - t0;
+    expect(requests).toEqual(['hello over TCP']);
+    expect(ours.friends()[0]!.publicKey).toBe(toxKey);
+
+    const COUNT_TCP = 200;
+    const atTox: string[] = [];
+    tox.on('friend_message', (_f, _t, text) => atTox.push(text));
+    const receiptsOurs: number[] = [];
+    ours.on('friendReceipt', (_f, id) => receiptsOurs.push(id));
+    const ids: number[] = [];
+    for (let i = 0; i < COUNT_TCP; i++) ids.push(ours.sendMessage(toxKey, `ours ${i}`));
+    const atOurs: string[] = [];
+    ours.on('friendMessage', (_f, text) => atOurs.push(text));
+    const receiptsTox = new Set<number>();
+    tox.on('friend_read_receipt', (_f, id) => receiptsTox.add(id));
+    const toxIds: number[] = [];
+    for (let i = 0; i < COUNT_TCP; i++) toxIds.push(tox.friendSendMessage(usOnTox, `tox ${i}`));
+    await waitUntil('messages and receipts both ways', () => atTox.length >= COUNT_TCP && receiptsOurs.length >= COUNT_TCP && atOurs.length >= COUNT_TCP && receiptsTox.size >= COUNT_TCP, 60_000);
+    expect(atTox).toEqual(Array.from({ length: COUNT_TCP }, (_, i) => `ours ${i}`));
+    expect(receiptsOurs).toEqual(ids);
+    expect(atOurs).toEqual(Array.from({ length: COUNT_TCP }, (_, i) => `tox ${i}`));
+    expect(toxIds.every((id) => receiptsTox.has(id))).toBe(true);
+    const messagesMs = performance.now() - t0 - onlineMs;
+
+    // Us → a second c-toxcore: our request travels through the relay too.
+    const tox2 = await ToxcoreInstance.create({ localDiscovery: false });
+    cleanups.push(() => tox2.kill());
+    tox2.bootstrap('127.0.0.1', daemon.udpPort, daemon.publicKey);
+    tox2.addTcpRelay('127.0.0.1', daemon.tcpPort!, daemon.publicKey);
+    const fromUs: string[] = [];
+    tox2.on('friend_request', (pk, message) => {
+      fromUs.push(message);
+      tox2.friendAddNoRequest(pk);
+    });
+    tox2.startLoop(1);
+    ours.addFriend(tox2.addressHex, 'hello from a TCP-only node');
+    const tox2Key = publicKeyHex(tox2.publicKey);
+    await waitUntil('our request accepted, friend online', () => ours.friend(tox2Key).connection === 'tcp' && tox2.friendConnectionStatus(0) !== Connection.NONE, 120_000);
+    expect(fromUs).toEqual(['hello from a TCP-only node']);
+    const atTox2: string[] = [];
+    tox2.on('friend_message', (_f, _t, text) => atTox2.push(text));
+    ours.sendMessage(tox2Key, 'over the relay');
+    await waitUntil('message to the second friend', () => atTox2.length === 1, 30_000);
+    expect(atTox2).toEqual(['over the relay']);
+    console.log(`[tcp interop] TCP-only node: connected via relay after ${Math.round(connectedMs)} ms, friend online after ${Math.round(onlineMs)} ms, ${COUNT_TCP} messages each way with receipts in ${Math.round(messagesMs)} ms`);
+  }, 300_000);
+});
+
+describe.skipIf(!runTox)('two UDP-less c-toxcore clients through our relay', () => {
+  test('they befriend each other and exchange 1,000 messages each way, exactly once and in order', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tocsin-relay-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // Our relay node (DHT + onion + relay server) and two more of our UDP nodes for onion paths.
+    const relayNode = await startOurNode(dir, 'relay', cleanups, { tcpRelayPort: await freeTcpPort() });
+    const helpers = [await startOurNode(dir, 'h1', cleanups), await startOurNode(dir, 'h2', cleanups)];
+    for (const h of helpers) h.dhtEngine.bootstrap({ address: relayNode.udpAddress, publicKey: relayNode.dhtPublicKey });
+    const relayPort = relayNode.tcpRelayPort!;
+
+    const clients: ToxcoreInstance[] = [];
+    for (let i = 0; i < 2; i++) {
+      const tox = await ToxcoreInstance.create({ udp: false, localDiscovery: false });
+      cleanups.push(() => tox.kill());
+      tox.addTcpRelay('127.0.0.1', relayPort, relayNode.dhtPublicKey);
+      tox.bootstrap('127.0.0.1', relayNode.udpAddress.port, relayNode.dhtPublicKey);
+      tox.startLoop(1);
+      clients.push(tox);
+    }
+    const [a, b] = clients as [ToxcoreInstance, ToxcoreInstance];
+    const t0 = performance.now();
+    b.on('friend_request', (pk) => b.friendAddNoRequest(pk));
+    const bOnA = a.friendAdd(b.addressHex, 'hello through Tocsin');
+    await waitUntil('both online through our relay', () => a.friendConnectionStatus(bOnA) === Connection.TCP && b.friendList().length === 1 && b.friendConnectionStatus(0) === Connection.TCP, 120_000);
+    const onlineMs = performance.now() - t0;
+
+    const COUNT_RELAYED = 1_000;
+    const atA: string[] = [];
+    const atB: string[] = [];
+    a.on('friend_message', (_f, _t, text) => atA.push(text));
+    b.on('friend_message', (_f, _t, text) => atB.push(text));
+    const t1 = performance.now();
+    // All at once: well over 64 KiB queued through the relay at a time, which must not stall.
+    for (let i = 0; i < COUNT_RELAYED; i++) {
+      a.friendSendMessage(bOnA, `a ${i} ${'x'.repeat(100)}`);
+      b.friendSendMessage(0, `b ${i} ${'x'.repeat(100)}`);
+    }
+    await waitUntil('1,000 messages each way', () => atA.length >= COUNT_RELAYED && atB.length >= COUNT_RELAYED, 180_000);
+    const messagesMs = performance.now() - t1;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(atB).toEqual(Array.from({ length: COUNT_RELAYED }, (_, i) => `a ${i} ${'x'.repeat(100)}`));
+    expect(atA).toEqual(Array.from({ length: COUNT_RELAYED }, (_, i) => `b ${i} ${'x'.repeat(100)}`));
+    const stats = relayNode.layers.relayServerInstance!.stats;
+    console.log(`[tcp interop] two UDP-less c-toxcore via our relay: friends online after ${Math.round(onlineMs)} ms, 1,000 messages each way in ${Math.round(messagesMs)} ms (${Math.round((2 * COUNT_RELAYED) / (messagesMs / 1000))} msg/s); relay forwarded ${stats.dataForwarded} data packets, dropped ${JSON.stringify([...stats.dropped])}, closed ${JSON.stringify([...stats.closed])}`);
+  }, 300_000);
 });

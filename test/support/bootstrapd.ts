@@ -17,6 +17,8 @@ import { freeTcpPort, freeUdpPort } from './ports.js';
 export interface BootstrapdOptions {
   /** Run the TCP relay (enable_tcp_relay); default true. */
   tcpRelay?: boolean;
+  /** Serve the TCP relay on the UDP port number (as public nodes do with 33445); default false. */
+  samePort?: boolean;
   /** Give up when the daemon is not ready within this time; default 10 s. */
   startupTimeoutMs?: number;
 }
@@ -116,7 +118,7 @@ export async function startBootstrapd(options: BootstrapdOptions = {}): Promise<
 
   const dir = mkdtempSync(join(tmpdir(), 'tocsin-bootstrapd-'));
   const udpPort = await freeUdpPort();
-  const tcpPort = await freeTcpPort();
+  const tcpPort = options.samePort === true ? udpPort : await freeTcpPort();
   const configPath = join(dir, 'tox-bootstrapd.conf');
   writeFileSync(configPath, config(dir, udpPort, tcpPort, tcpRelay));
 

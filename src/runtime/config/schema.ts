@@ -33,6 +33,7 @@ export const networkSchema = z
     mode: z.enum(['local', 'public']).default('local'),
     udp: z
       .object({
+        /** false = TCP only: no UDP socket, everything through `relays` (one relay suffices; see README). */
         enabled: z.boolean().default(true),
         /** Bind address; local mode requires loopback. */
         host: z.string().optional(),
@@ -51,6 +52,9 @@ export const networkSchema = z
     nodesFile: z.string().optional(),
   })
   .superRefine((net, ctx) => {
+    if (!net.udp.enabled && net.relays.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['relays'], message: 'a TCP-only node ("udp": { "enabled": false }) needs at least one relay' });
+    }
     if (net.mode !== 'local') return;
     if (net.udp.host !== undefined && !LOOPBACK.test(net.udp.host)) {
       ctx.addIssue({ code: 'custom', path: ['udp', 'host'], message: `local mode binds loopback only; "${net.udp.host}" is not a loopback address (set "mode": "public" to join the public network)` });

@@ -17,7 +17,7 @@ import { completeClientHandshake, createClientHandshake, type PendingClientHands
 import type { RelayInfo } from '../ports.js';
 import { ExactReader, SecureLink, type SendResult } from '../secure-stream.js';
 import { decodeTcpPacket, type TcpPacket } from '../wire/decode.js';
-import { Data, DisconnectNotification, OnionRequest, OobSend, PingRequest, PongResponse, RouteRequest, TCP_PACKET_ID } from '../wire/packets.js';
+import { Data, DisconnectNotification, OnionRequest, OobSend, PingRequest, PongResponse, RouteRequest } from '../wire/packets.js';
 import { proxyNegotiation, type ProxyConfig, type ProxyNegotiation } from './proxy.js';
 
 export type TcpClientStatus = 'connecting' | 'unconfirmed' | 'confirmed' | 'disconnected';
@@ -103,6 +103,8 @@ export class TcpClientStats {
   oobReceived = 0;
   onionRequestsSent = 0;
   onionResponsesReceived = 0;
+  /** NGC forwarding replies (0x0B) passed over: we run no forwarding module. */
+  forwardingIgnored = 0;
   /** Data on a connection id we hold no slot for (c-toxcore passes it on; we drop it). */
   droppedUnknownConnection = 0;
   /** Listener exceptions caught while emitting events. */
@@ -381,9 +383,12 @@ export class TcpRelayClient extends EventEmitter<TcpClientEvents> {
         this.stats.onionResponsesReceived++;
         this.emitSafely('onionResponse', packet.payload);
         break;
+      case 'forwarding':
+        // NGC forwarding replies are passed over by clients without that module.
+        this.stats.forwardingIgnored++;
+        break;
       case 'unsupported':
-        // NGC forwarding replies (0x0B) are passed over by clients without that module.
-        if (packet.id === TCP_PACKET_ID.forwarding) break;
+      case 'forwardRequest':
         return this.fail('unexpectedPacket');
       case 'routeRequest':
       case 'oobSend':

@@ -312,7 +312,12 @@ export class TcpConnections extends EventEmitter<TcpConnectionsEvents> implement
       if (this.tieOf(relay, publicKey)) this.emit('peerPacket', publicKey, data, relay.info.publicKey);
     });
     client.on('oob', (sender, data) => {
-      if (this.tieOf(relay, sender)) this.emit('peerPacket', this.peers.get(keyId(sender))!.publicKey, data, relay.info.publicKey);
+      // A peer we track reached us through a relay we had not tied to it (it learned our relays,
+      // we did not learn its): tie it, so our replies can be routed back (c-toxcore ties the relay
+      // of an out-of-band handshake the same way).
+      const peer = this.peers.get(keyId(sender));
+      if (peer && !this.tieOf(relay, sender)) this.addPeerRelay(peer.publicKey, relay.info);
+      if (this.tieOf(relay, sender)) this.emit('peerPacket', peer!.publicKey, data, relay.info.publicKey);
       else this.emit('oobPacket', sender, data, relay.info.publicKey);
     });
     client.on('onionResponse', (payload) => this.emit('onionResponse', payload, relay.info.publicKey));

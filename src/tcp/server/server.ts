@@ -239,6 +239,12 @@ export class TcpRelayServer {
       case 'oobSend':
         this.hub.oob(session, packet.destination, packet.data);
         return session.stage !== 'closed';
+      case 'forwardRequest':
+        // c-toxcore closes the sender only when it has no forwarding module at all; 0.2.18 clients
+        // send these for NGC announcements, which we do not forward: keep the client, drop the packet.
+        this.stats.countDropped('forwardUnsupported');
+        return true;
+      case 'forwarding':
       case 'routeResponse':
       case 'oobReceive':
       case 'onionRequest':

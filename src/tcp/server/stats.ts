@@ -48,6 +48,8 @@ export type ServerDropReason =
   /** An onion response for a client that is gone. */
   | 'onionNoClient'
   | 'onionResponseSize'
+  /** An NGC forward request (0x0A): we run no forwarding module, so it is counted and dropped. */
+  | 'forwardUnsupported'
   /** A connect notification from a client (ignored, as c-toxcore does). */
   | 'clientConnectNotification';
 

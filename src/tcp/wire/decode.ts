@@ -1,7 +1,7 @@
 /**
  * One plaintext TCP relay packet as a discriminated union, decoded by its first
- * byte (ids 0..9 control, 16..255 data) and encoded back. Decoding throws only
- * DecodeError; ids the protocol does not define (10..15) decode as `unsupported`
+ * byte (ids 0..11 control, 16..255 data) and encoded back. Decoding throws only
+ * DecodeError; ids the protocol does not define (12..15) decode as `unsupported`
  * so each side can apply its own rule to them.
  */
 import { DecodeError } from '../../binary/index.js';
@@ -10,6 +10,8 @@ import {
   ConnectNotification,
   Data,
   DisconnectNotification,
+  ForwardRequest,
+  Forwarding,
   OnionRequest,
   OnionResponse,
   OobReceive,
@@ -32,6 +34,8 @@ export type TcpPacket =
   | ({ kind: 'oobReceive' } & OobReceive)
   | ({ kind: 'onionRequest' } & OnionRequest)
   | ({ kind: 'onionResponse' } & OnionResponse)
+  | ({ kind: 'forwardRequest' } & ForwardRequest)
+  | ({ kind: 'forwarding' } & Forwarding)
   | ({ kind: 'data' } & Data)
   | { kind: 'unsupported'; id: number };
 
@@ -64,6 +68,10 @@ export function decodeTcpPacket(plain: Uint8Array): TcpPacket {
       return { kind: 'onionRequest', ...OnionRequest.decode(plain) };
     case TCP_PACKET_ID.onionResponse:
       return { kind: 'onionResponse', ...OnionResponse.decode(plain) };
+    case TCP_PACKET_ID.forwardRequest:
+      return { kind: 'forwardRequest', ...ForwardRequest.decode(plain) };
+    case TCP_PACKET_ID.forwarding:
+      return { kind: 'forwarding', ...Forwarding.decode(plain) };
     default:
       return { kind: 'unsupported', id };
   }
@@ -92,6 +100,10 @@ export function encodeTcpPacket(packet: Exclude<TcpPacket, { kind: 'unsupported'
       return OnionRequest.encode(packet);
     case 'onionResponse':
       return OnionResponse.encode(packet);
+    case 'forwardRequest':
+      return ForwardRequest.encode(packet);
+    case 'forwarding':
+      return Forwarding.encode(packet);
     case 'data':
       return Data.encode(packet);
   }

@@ -20,7 +20,7 @@ export const TCP_PACKET_ID = {
   oobReceive: 0x07,
   onionRequest: 0x08,
   onionResponse: 0x09,
-  /** NGC forwarding (0.2.18 servers without a forwarding module kill the sender); not implemented. */
+  /** NGC forwarding (0.2.18, tox-protocol.md §6.3): decoded, counted and dropped; we forward nothing. */
   forwardRequest: 0x0a,
   forwarding: 0x0b,
 } as const;
@@ -87,6 +87,19 @@ export const OnionResponse = tcpCodecs.define('OnionResponse', struct({ payload:
   id: TCP_PACKET_ID.onionResponse,
 });
 
+/**
+ * [0x0A][packed IP/port of the destination, without key][data]: a client asks the relay to forward
+ * an NGC announcement over UDP. Kept opaque (we run no forwarding module and never parse it).
+ */
+export const ForwardRequest = tcpCodecs.define('ForwardRequest', struct({ body: boundedRest(1, MAX_PACKET_SIZE - 1) }), {
+  id: TCP_PACKET_ID.forwardRequest,
+});
+
+/** [0x0B][data]: the relay hands its client a forwarded NGC reply. */
+export const Forwarding = tcpCodecs.define('Forwarding', struct({ data: boundedRest(1, MAX_PACKET_SIZE - 1) }), {
+  id: TCP_PACKET_ID.forwarding,
+});
+
 /** [16..255 connection id][payload]: data on routed connection `id - 16`. */
 export const Data = tcpCodecs.define('Data', struct({ connectionId: routedConnectionId, payload: boundedRest(0, MAX_PACKET_SIZE - 1) }));
 
@@ -114,6 +127,8 @@ export type OobSend = Infer<typeof OobSend.codec>;
 export type OobReceive = Infer<typeof OobReceive.codec>;
 export type OnionRequest = Infer<typeof OnionRequest.codec>;
 export type OnionResponse = Infer<typeof OnionResponse.codec>;
+export type ForwardRequest = Infer<typeof ForwardRequest.codec>;
+export type Forwarding = Infer<typeof Forwarding.codec>;
 export type Data = Infer<typeof Data.codec>;
 export type HandshakePayload = Infer<typeof HandshakePayload.codec>;
 

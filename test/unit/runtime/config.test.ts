@@ -50,6 +50,15 @@ describe('bot config', () => {
     expect(config.identities[0]!.network.bootstrap[0]!.host).toBe('203.0.113.5');
   });
 
+  it('a TCP-only network needs a relay and nothing else', () => {
+    expect(problemsOf({ identities: [{ id: 'a', network: { udp: { enabled: false } } }] })).toEqual([
+      'identities[0].network.relays: a TCP-only node ("udp": { "enabled": false }) needs at least one relay',
+    ]);
+    const config = parseConfig({ identities: [{ id: 'a', network: { udp: { enabled: false }, relays: [{ host: '127.0.0.1', port: 33445, publicKey: KEY }] } }] });
+    expect(config.identities[0]!.network.udp.enabled).toBe(false);
+    expect(config.identities[0]!.network.bootstrap).toEqual([]);
+  });
+
   it('rejects duplicate identity ids and an empty identity list', () => {
     expect(problemsOf({ identities: [{ id: 'a' }, { id: 'a' }] })).toEqual(['identities[1].id: "a" is used twice']);
     expect(problemsOf({ identities: [] })[0]).toMatch(/^identities: /);

@@ -210,6 +210,7 @@ describe('TcpRelayClient failures', () => {
     expect(client.status).toBe('confirmed');
     expect(raw.connections[0]!.received.filter((p) => p.kind === 'pong')).toEqual([{ kind: 'pong', pingId: 42n }]);
     expect(client.stats.droppedUnknownConnection).toBe(1);
+    expect(client.stats.forwardingIgnored).toBe(1);
     expect(refused).toEqual([0]);
   });
 });

@@ -201,7 +201,8 @@ describe('relay keepalive', () => {
 describe('relay strictness (pitfall 10)', () => {
   const cases: Array<[string, (c: RawClient) => void, string]> = [
     ['unknown id 12', (c) => c.sendPlain(Uint8Array.of(12, 0)), 'unexpectedPacket'],
-    ['forward request 10 without forwarding', (c) => c.sendPlain(Uint8Array.of(10, 1, 2)), 'unexpectedPacket'],
+    ['forwarding 11 from a client', (c) => c.sendPlain(Uint8Array.of(11, 1, 2)), 'unexpectedPacket'],
+    ['forward request 10 with nothing in it', (c) => c.sendPlain(Uint8Array.of(10)), 'malformed'],
     ['routing response from a client', (c) => c.send({ kind: 'routeResponse', connectionId: 16, publicKey: c.publicKey }), 'unexpectedPacket'],
     ['OOB receive from a client', (c) => c.send({ kind: 'oobReceive', sender: c.publicKey, data: Uint8Array.of(1) }), 'unexpectedPacket'],
     ['onion response from a client', (c) => c.send({ kind: 'onionResponse', payload: Uint8Array.of(0x84) }), 'unexpectedPacket'],
@@ -240,6 +241,17 @@ describe('relay strictness (pitfall 10)', () => {
     a.send({ kind: 'data', connectionId: 16, payload: Uint8Array.of(1) });
     await step();
     expect(a.closed).toBe(false);
+  });
+
+  it('counts and drops an NGC forward request (0x0A) and keeps the client', async () => {
+    await setup();
+    const a = await client();
+    a.send({ kind: 'forwardRequest', body: Uint8Array.of(2, 127, 0, 0, 1, 0x82, 0xa5, 1, 2, 3) });
+    a.send({ kind: 'ping', pingId: 7n });
+    await step();
+    expect(a.closed).toBe(false);
+    expect(server.stats.dropped.get('forwardUnsupported')).toBe(1);
+    expect(a.of('pong')).toContainEqual({ kind: 'pong', pingId: 7n });
   });
 
   it('closes a client whose handshake does not authenticate', async () => {

@@ -58,6 +58,8 @@ describe('tcp packet sizes', () => {
       'tcp.OobReceive',
       'tcp.OnionRequest',
       'tcp.OnionResponse',
+      'tcp.ForwardRequest',
+      'tcp.Forwarding',
       'tcp.Data',
       'tcp.ClientHandshake',
       'tcp.ServerHandshake',
@@ -90,6 +92,8 @@ describe('tcp packet sizes', () => {
       { kind: 'oobSend', destination: pk, data: Uint8Array.of(1) },
       { kind: 'oobReceive', sender: pk, data: Uint8Array.of(1) },
       { kind: 'onionResponse', payload: Uint8Array.of(0x84, 1) },
+      { kind: 'forwardRequest', body: Uint8Array.of(2, 127, 0, 0, 1, 0x82, 0xa5, 7) },
+      { kind: 'forwarding', data: Uint8Array.of(7, 8) },
       { kind: 'data', connectionId: 255, payload: Uint8Array.of(9) },
     ] as const;
     for (const p of packets) expect(decodeTcpPacket(encodeTcpPacket(p))).toEqual(p);
