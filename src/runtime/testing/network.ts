@@ -70,6 +70,8 @@ class Network implements TestNetwork, VirtualWait {
   private readonly nodes: TestPeer[] = [];
   private botPeer: TestNetworkBot | undefined;
   private stopping: Promise<void> | undefined;
+  /** The last peer start: starts run one after another, so concurrent `peer` calls get distinct hosts and know each other. */
+  private starting: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly options: TestNetworkOptions,
@@ -111,7 +113,13 @@ class Network implements TestNetwork, VirtualWait {
     this.nodes.push(this.botPeer);
   }
 
-  async peer(name: string): Promise<TestPeer> {
+  peer(name: string): Promise<TestPeer> {
+    const started = this.starting.then(() => this.startPeer(name));
+    this.starting = started.catch(() => undefined);
+    return started;
+  }
+
+  private async startPeer(name: string): Promise<TestPeer> {
     if (this.stopping) throw new InvalidStateError('the test network is stopped');
     const node = await this.startNode(name);
     const peer = new TestPeer(name, node, new BotEventBus(), this);

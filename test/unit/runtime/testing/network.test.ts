@@ -90,6 +90,17 @@ describe('createTestNetwork', () => {
     expect(net.bot.errors.map((e) => [e.plugin, (e.error as Error).message])).toEqual([['broken', 'boom']]);
   });
 
+  it('starts peers asked for at once one after another, in call order, as if awaited one by one', async () => {
+    const one = await open({ plugins: [], seed: 11 });
+    const apart = [await one.peer('alice'), await one.peer('bob'), await one.peer('carol')].map((p) => p.publicKey);
+    const net = await open({ plugins: [], seed: 11 });
+    const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => net.peer(n)));
+    expect([alice!, bob!, carol!].map((p) => p.publicKey)).toEqual(apart);
+    expect(new Set([alice!, bob!, carol!].map((p) => p.node.udpAddress.ip)).size).toBe(3);
+    await Promise.all([bob!.addFriend(carol!), alice!.addFriend(bob!)]);
+    await expect(Promise.all([net.peer('dave'), net.peer('dave')])).rejects.toThrow(/already has a node named "dave"/);
+  });
+
   it('refuses duplicate or unusable peer names', async () => {
     const net = await open({ plugins: [], seed: 1, name: 'helper' });
     await expect(net.peer('helper')).rejects.toThrow(/already has a node named "helper"/);
