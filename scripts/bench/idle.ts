@@ -9,9 +9,10 @@
  * process of its own, one after the other, so RSS and CPU are separable: the
  * child records its RSS before starting any identity, waits until all are
  * online, lets them settle, then measures process CPU (`process.cpuUsage`)
- * over a steady window and RSS at its end. Per identity: CPU % of one core ÷ N,
- * (RSS − the child's RSS before the identities) ÷ N.
- * `--quick` (or TOCSIN_BENCH_QUICK=1): 20 identities, a 10 s window.
+ * over several consecutive steady windows (as many as the bench's runs, at
+ * least 3; the rows give medians) and RSS at the end. Per identity: CPU % of
+ * one core ÷ N, (RSS − the child's RSS before the identities) ÷ N.
+ * `--quick` (or TOCSIN_BENCH_QUICK=1): 20 identities, 5 s windows.
  * Must run inside a private network namespace (scripts/bench.ts re-executes in one).
  */
 import { spawn } from 'node:child_process';
@@ -30,16 +31,18 @@ import { requireBootstrapd, startBootstrapd } from '../../test/support/bootstrap
 import { Connection } from '../../test/support/toxcore/constants.js';
 import { ToxcoreInstance } from '../../test/support/toxcore/instance.js';
 import { requireToxcore } from '../../test/support/toxcore/lib.js';
-import type { BenchRow } from './measure.js';
+import { median, type BenchRow } from './measure.js';
 
 interface Scale {
   count: number;
   settleMs: number;
   windowMs: number;
+  windows: number;
 }
 
-const FULL: Scale = { count: 100, settleMs: 10_000, windowMs: 30_000 };
-const QUICK: Scale = { count: 20, settleMs: 3_000, windowMs: 10_000 };
+const FULL: Omit<Scale, 'windows'> = { count: 100, settleMs: 10_000, windowMs: 20_000 };
+const QUICK: Omit<Scale, 'windows'> = { count: 20, settleMs: 3_000, windowMs: 5_000 };
+const MIN_WINDOWS = 3;
 const ONLINE_TIMEOUT_MS = 90_000;
 
 interface Bootstrap {
@@ -56,13 +59,13 @@ interface IdleResult {
   baselineRssMb: number;
   baselineHeapMb: number;
   rssMb: number;
-  /** Process CPU over the window, % of one core. */
-  cpuPercent: number;
+  /** Process CPU over each window, % of one core. */
+  cpuPercent: number[];
   /** V8 heap in use and ArrayBuffer memory at the end of the window. */
   heapMb: number;
   arrayBuffersMb: number;
-  /** UDP datagrams sent per second over the window, in the whole namespace (the bootstrap daemon's included). */
-  udpOutPerSec: number;
+  /** UDP datagrams sent per second over each window, in the whole namespace (the bootstrap daemon's included). */
+  udpOutPerSec: number[];
 }
 
 function rssMb(): number {
@@ -78,22 +81,22 @@ function udpOutDatagrams(): number {
   return v4 + Number(v6 ?? 0);
 }
 
-/** Over the steady window: CPU % of one core used by this process, datagrams/s, and memory at its end. */
-async function measureWindow(windowMs: number): Promise<Pick<IdleResult, 'cpuPercent' | 'rssMb' | 'heapMb' | 'arrayBuffersMb' | 'udpOutPerSec'>> {
-  const cpu0 = process.cpuUsage();
-  const udp0 = udpOutDatagrams();
-  const t0 = performance.now();
-  await sleep(windowMs);
-  const cpu = process.cpuUsage(cpu0);
-  const seconds = (performance.now() - t0) / 1000;
+/** Over consecutive steady windows: CPU % of one core used by this process and datagrams/s in each; memory at the end. */
+async function measureWindows(scale: Scale): Promise<Pick<IdleResult, 'cpuPercent' | 'rssMb' | 'heapMb' | 'arrayBuffersMb' | 'udpOutPerSec'>> {
+  const cpuPercent: number[] = [];
+  const udpOutPerSec: number[] = [];
+  for (let i = 0; i < scale.windows; i++) {
+    const cpu0 = process.cpuUsage();
+    const udp0 = udpOutDatagrams();
+    const t0 = performance.now();
+    await sleep(scale.windowMs);
+    const cpu = process.cpuUsage(cpu0);
+    const seconds = (performance.now() - t0) / 1000;
+    cpuPercent.push(((cpu.user + cpu.system) / 1e6 / seconds) * 100);
+    udpOutPerSec.push((udpOutDatagrams() - udp0) / seconds);
+  }
   const mem = process.memoryUsage();
-  return {
-    cpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100,
-    rssMb: mem.rss / 2 ** 20,
-    heapMb: mem.heapUsed / 2 ** 20,
-    arrayBuffersMb: mem.arrayBuffers / 2 ** 20,
-    udpOutPerSec: (udpOutDatagrams() - udp0) / seconds,
-  };
+  return { cpuPercent, udpOutPerSec, rssMb: mem.rss / 2 ** 20, heapMb: mem.heapUsed / 2 ** 20, arrayBuffersMb: mem.arrayBuffers / 2 ** 20 };
 }
 
 async function waitOnline(isOnline: () => number, count: number): Promise<number> {
@@ -129,7 +132,7 @@ async function oursChild(scale: Scale, boot: Bootstrap): Promise<IdleResult> {
     const online = (): number => nodes.filter((n) => n.connectionStatus !== 'none').length;
     const onlineMs = await waitOnline(online, scale.count);
     await sleep(scale.settleMs);
-    return { side: 'ours', count: scale.count, online: online(), onlineMs, baselineRssMb, baselineHeapMb, ...(await measureWindow(scale.windowMs)) };
+    return { side: 'ours', count: scale.count, online: online(), onlineMs, baselineRssMb, baselineHeapMb, ...(await measureWindows(scale)) };
   } finally {
     for (const n of nodes) await n.stop();
     await env.close();
@@ -162,7 +165,7 @@ async function toxcoreChild(scale: Scale, boot: Bootstrap): Promise<IdleResult> 
     const online = (): number => instances.filter((t) => t.connectionStatus !== Connection.NONE).length;
     const onlineMs = await waitOnline(online, scale.count);
     await sleep(scale.settleMs);
-    return { side: 'toxcore', count: scale.count, online: online(), onlineMs, baselineRssMb, baselineHeapMb, ...(await measureWindow(scale.windowMs)) };
+    return { side: 'toxcore', count: scale.count, online: online(), onlineMs, baselineRssMb, baselineHeapMb, ...(await measureWindows(scale)) };
   } finally {
     clearTimeout(timer);
     for (const tox of instances) tox.kill();
@@ -185,28 +188,30 @@ function runChild(side: IdleResult['side'], scale: Scale, boot: Bootstrap): Prom
   });
 }
 
-export async function idleBench(_runs: number): Promise<BenchRow[]> {
+export async function idleBench(runs: number): Promise<BenchRow[]> {
   const quick = process.argv.includes('--quick') || process.env.TOCSIN_BENCH_QUICK === '1';
-  const scale = quick ? QUICK : FULL;
+  const scale: Scale = { ...(quick ? QUICK : FULL), windows: Math.max(MIN_WINDOWS, runs) };
   if (!requireBootstrapd()) throw new Error('idle bench: tox-bootstrapd is not on PATH');
   const daemon = await startBootstrapd({ tcpRelay: false });
   try {
     const boot: Bootstrap = { port: daemon.udpPort, publicKey: toHex(daemon.publicKey) };
     const ref = requireToxcore() !== null ? await runChild('toxcore', scale, boot) : undefined;
     const ours = await runChild('ours', scale, boot);
-    const perCpu = (r: IdleResult): number => r.cpuPercent / r.count;
+    const perCpu = (r: IdleResult): number => median(r.cpuPercent) / r.count;
     const perRss = (r: IdleResult): number => (r.rssMb - r.baselineRssMb) / r.count;
-    const window = `${scale.windowMs / 1000} s window after ${scale.settleMs / 1000} s settling; one sample`;
+    const window = `median of ${scale.windows} consecutive ${scale.windowMs / 1000} s windows after ${scale.settleMs / 1000} s settling`;
+    const spread = (r: IdleResult): string => r.cpuPercent.map((c) => (c / r.count).toFixed(3)).join(', ');
+    process.stdout.write(`  (CPU % per identity in each window: ours ${spread(ours)}${ref ? `; c-toxcore ${spread(ref)}` : ''})\n`);
     const online = (r: IdleResult): string => `${r.online}/${r.count} online after ${(r.onlineMs / 1000).toFixed(1)} s`;
     const note = `ours ${online(ours)}${ref ? `, c-toxcore ${online(ref)}` : ''}; ${window}`;
     process.stdout.write(`  (${note}; ours: V8 heap +${((ours.heapMb - ours.baselineHeapMb) / ours.count).toFixed(2)} MB per identity, ArrayBuffers ${ours.arrayBuffersMb.toFixed(1)} MB in all)\n`);
     const reference = (value: number | undefined): Partial<BenchRow> =>
       value === undefined ? {} : { reference: value, referenceName: `${scale.count} c-toxcore in one process, same run` };
     return [
-      { area: 'idle', metric: `CPU per idle online identity (${scale.count} in one process), target ratio ≥ 0.5`, unit: '% of a core', ours: perCpu(ours), ...reference(ref && perCpu(ref)), higherIsBetter: false, samples: 1, note },
-      { area: 'idle', metric: `RSS per idle online identity (${scale.count} in one process, above the empty process), target ratio ≥ 0.25`, unit: 'MB', ours: perRss(ours), ...reference(ref && perRss(ref)), higherIsBetter: false, samples: 1, note },
-      { area: 'idle', metric: 'UDP datagrams sent per identity per second (whole namespace, bootstrap daemon included)', unit: 'pkt/s', ours: ours.udpOutPerSec / ours.count, ...reference(ref && ref.udpOutPerSec / ref.count), higherIsBetter: false, samples: 1 },
-      { area: 'idle', metric: `process CPU, ${scale.count} idle identities`, unit: '% of a core', ours: ours.cpuPercent, ...reference(ref?.cpuPercent), higherIsBetter: false, samples: 1 },
+      { area: 'idle', metric: `CPU per idle online identity (${scale.count} in one process), target ratio ≥ 0.5`, unit: '% of a core', ours: perCpu(ours), ...reference(ref && perCpu(ref)), higherIsBetter: false, samples: scale.windows, note },
+      { area: 'idle', metric: `RSS per idle online identity (${scale.count} in one process, above the empty process), target ratio ≥ 0.25`, unit: 'MB', ours: perRss(ours), ...reference(ref && perRss(ref)), higherIsBetter: false, samples: 1, note: `${note}; RSS at the end of the last window` },
+      { area: 'idle', metric: 'UDP datagrams sent per identity per second (whole namespace, bootstrap daemon included)', unit: 'pkt/s', ours: median(ours.udpOutPerSec) / ours.count, ...reference(ref && median(ref.udpOutPerSec) / ref.count), higherIsBetter: false, samples: scale.windows },
+      { area: 'idle', metric: `process CPU, ${scale.count} idle identities`, unit: '% of a core', ours: median(ours.cpuPercent), ...reference(ref && median(ref.cpuPercent)), higherIsBetter: false, samples: scale.windows },
       { area: 'idle', metric: `process RSS, ${scale.count} idle identities (empty process: ours ${ours.baselineRssMb.toFixed(0)} MB${ref ? `, c-toxcore ${ref.baselineRssMb.toFixed(0)} MB` : ''})`, unit: 'MB', ours: ours.rssMb, ...reference(ref?.rssMb), higherIsBetter: false, samples: 1 },
     ];
   } finally {

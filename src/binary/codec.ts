@@ -223,7 +223,9 @@ export function array<T>(item: Codec<T>, count: ArrayCount): Codec<T[]> {
         while (r.remaining() > 0) {
           if (out.length >= count.max) r.fail(`more than ${count.max} items`);
           const i = out.length;
-          out.push(r.within(`[${i}]`, () => item.read(r)));
+          r.enter(i);
+          out.push(item.read(r));
+          r.leave();
         }
         return out;
       }
@@ -239,7 +241,11 @@ export function array<T>(item: Codec<T>, count: ArrayCount): Codec<T[]> {
       if (item.fixedSize !== undefined && n * item.fixedSize > r.remaining()) {
         r.fail(`${n} items need ${n * item.fixedSize} bytes, ${r.remaining()} left`);
       }
-      for (let i = 0; i < n; i++) out.push(r.within(`[${i}]`, () => item.read(r)));
+      for (let i = 0; i < n; i++) {
+        r.enter(i);
+        out.push(item.read(r));
+        r.leave();
+      }
       return out;
     },
   };
@@ -267,7 +273,11 @@ export function struct<F extends StructFields>(fields: F): Codec<StructValue<F>>
     },
     read(r) {
       const out: Record<string, unknown> = {};
-      for (const [k, c] of entries) out[k] = r.within(k, () => c.read(r));
+      for (const [k, c] of entries) {
+        r.enter(k);
+        out[k] = c.read(r);
+        r.leave();
+      }
       return out as StructValue<F>;
     },
   };
@@ -307,7 +317,9 @@ export function union<K extends string, V extends Record<number, Codec<object>>>
     },
     read(r) {
       const at = r.offset;
-      const t = r.within(key, () => tag.read(r));
+      r.enter(key);
+      const t = tag.read(r);
+      r.leave();
       const c = table.get(t);
       if (!c) return r.fail(`unknown ${key} ${t}`, at);
       return { [key]: t, ...c.read(r) } as UnionValue<K, V>;

@@ -6,15 +6,14 @@ import { DecodeError } from './errors.js';
 
 export class Reader {
   offset = 0;
-  private readonly path: string[] = [];
-  private readonly view: DataView;
+  private readonly path: (string | number)[] = [];
+  /** Made on first use: only 64-bit fields need one, and every received packet is decoded. */
+  private view: DataView | undefined;
 
   constructor(
     readonly bytes: Uint8Array,
     readonly context: string,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+  ) {}
 
   remaining(): number {
     return this.bytes.length - this.offset;
@@ -22,14 +21,28 @@ export class Reader {
 
   /** Runs `fn` with `segment` appended to the field path used in error messages. */
   within<T>(segment: string, fn: () => T): T {
-    this.path.push(segment);
+    this.enter(segment);
     const value = fn();
-    this.path.pop();
+    this.leave();
     return value;
   }
 
+  /**
+   * Appends a field name, or an array index (shown as `[i]`), to the error path.
+   * Hot decoders pair `enter`/`leave` instead of `within` to avoid a closure per field;
+   * after a failure the path is left as it was, which is what the error reports.
+   */
+  enter(segment: string | number): void {
+    this.path.push(segment);
+  }
+
+  leave(): void {
+    this.path.pop();
+  }
+
   fail(reason: string, at = this.offset): never {
-    throw new DecodeError(this.context, this.path.join('.'), at, reason);
+    const path = this.path.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.');
+    throw new DecodeError(this.context, path, at, reason);
   }
 
   need(n: number): void {
@@ -43,20 +56,24 @@ export class Reader {
 
   u16(littleEndian: boolean): number {
     this.need(2);
-    const v = this.view.getUint16(this.offset, littleEndian);
-    this.offset += 2;
-    return v;
+    const b = this.bytes;
+    const o = this.offset;
+    this.offset = o + 2;
+    return littleEndian ? b[o]! | (b[o + 1]! << 8) : (b[o]! << 8) | b[o + 1]!;
   }
 
   u32(littleEndian: boolean): number {
     this.need(4);
-    const v = this.view.getUint32(this.offset, littleEndian);
-    this.offset += 4;
-    return v;
+    const b = this.bytes;
+    const o = this.offset;
+    this.offset = o + 4;
+    const v = littleEndian ? b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24) : (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+    return v >>> 0;
   }
 
   u64(littleEndian: boolean): bigint {
     this.need(8);
+    this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
     const v = this.view.getBigUint64(this.offset, littleEndian);
     this.offset += 8;
     return v;

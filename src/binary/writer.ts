@@ -3,11 +3,11 @@
 export class Writer {
   offset = 0;
   readonly bytes: Uint8Array;
-  private readonly view: DataView;
+  /** Made on first use: only 64-bit fields need one, and a packet is encoded on every send. */
+  private view: DataView | undefined;
 
   constructor(size: number) {
     this.bytes = new Uint8Array(size);
-    this.view = new DataView(this.bytes.buffer);
   }
 
   u8(v: number): void {
@@ -15,16 +15,27 @@ export class Writer {
   }
 
   u16(v: number, littleEndian: boolean): void {
-    this.view.setUint16(this.offset, v, littleEndian);
-    this.offset += 2;
+    const b = this.bytes;
+    const o = this.offset;
+    if (littleEndian) {
+      b[o] = v & 0xff;
+      b[o + 1] = v >>> 8;
+    } else {
+      b[o] = v >>> 8;
+      b[o + 1] = v & 0xff;
+    }
+    this.offset = o + 2;
   }
 
   u32(v: number, littleEndian: boolean): void {
-    this.view.setUint32(this.offset, v, littleEndian);
-    this.offset += 4;
+    const b = this.bytes;
+    const o = this.offset;
+    for (let i = 0; i < 4; i++) b[littleEndian ? o + i : o + 3 - i] = (v >>> (8 * i)) & 0xff;
+    this.offset = o + 4;
   }
 
   u64(v: bigint, littleEndian: boolean): void {
+    this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
     this.view.setBigUint64(this.offset, v, littleEndian);
     this.offset += 8;
   }

@@ -11,6 +11,8 @@ import type { PublicKey, SecretKey, SharedKey } from './keys.js';
 interface Entry {
   key: SharedKey;
   lastUsed: number;
+  /** Position in the order of use (recency for eviction; times can tie). */
+  useSeq: number;
 }
 
 export interface SharedKeyCacheOptions {
@@ -22,6 +24,7 @@ export class SharedKeyCache {
   private readonly entries = new Map<string, Entry>();
   private readonly capacity: number;
   private readonly ttlMs: number;
+  private useSeq = 0;
   /** Counters for tests and benchmarks. */
   hits = 0;
   misses = 0;
@@ -46,20 +49,27 @@ export class SharedKeyCache {
     if (found && now - found.lastUsed < this.ttlMs) {
       this.hits++;
       found.lastUsed = now;
-      // Re-insert to mark as most recently used.
-      this.entries.delete(id);
-      this.entries.set(id, found);
+      found.useSeq = ++this.useSeq;
       return found.key;
     }
     this.misses++;
     const key = precompute(publicKey, this.secretKey);
-    this.entries.delete(id);
-    this.entries.set(id, { key, lastUsed: now });
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
+    this.entries.set(id, { key, lastUsed: now, useSeq: ++this.useSeq });
+    if (this.entries.size > this.capacity) this.evictLeastRecentlyUsed();
     return key;
+  }
+
+  /** Past capacity (only after a miss): drops the entry unused for longest. A hit only stamps its entry. */
+  private evictLeastRecentlyUsed(): void {
+    let oldestId: string | undefined;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const [id, entry] of this.entries) {
+      if (entry.useSeq < oldest) {
+        oldest = entry.useSeq;
+        oldestId = id;
+      }
+    }
+    if (oldestId !== undefined) this.entries.delete(oldestId);
   }
 
   clear(): void {

@@ -60,6 +60,8 @@ export class ClientList {
   readonly slots: Array<ClientEntry | undefined>;
   private readonly byKey = new Map<string, ClientEntry>();
   private readonly byAddress = new Map<string, ClientEntry>();
+  /** Bumped by every change to an entry's key, address or last-heard time (lets readers cache derived views). */
+  version = 0;
 
   constructor(readonly size: number) {
     this.slots = new Array<ClientEntry | undefined>(size).fill(undefined);
@@ -73,8 +75,8 @@ export class ClientList {
     return this.byKey.get(id);
   }
 
-  *entries(): IterableIterator<ClientEntry> {
-    yield* this.byKey.values();
+  entries(): IterableIterator<ClientEntry> {
+    return this.byKey.values();
   }
 
   /**
@@ -84,12 +86,14 @@ export class ClientList {
   refresh(publicKey: DhtPublicKey, id: string, address: IpPort, now: number): boolean {
     const known = this.byKey.get(id);
     if (known) {
+      this.version++;
       this.updateAddress(known, address, now);
       return true;
     }
     const sameAddress = this.byAddress.get(formatIpPort(address));
     if (!sameAddress) return false;
     // The node at this address restarted with a new key: the slot now belongs to the new key.
+    this.version++;
     this.byKey.delete(sameAddress.id);
     sameAddress.publicKey = publicKey;
     sameAddress.id = id;
@@ -104,6 +108,7 @@ export class ClientList {
 
   /** c-toxcore's `update_client_with_reset`: slot `index` now holds `publicKey` at `address`, other family cleared. */
   store(index: number, publicKey: DhtPublicKey, id: string, address: IpPort, now: number): ClientEntry {
+    this.version++;
     const old = this.slots[index];
     if (old) this.remove(old);
     const entry: ClientEntry = { publicKey, id, v4: emptyAssociation(), v6: emptyAssociation() };
@@ -126,6 +131,14 @@ export class ClientList {
     return true;
   }
 
+  /** Every heard association becomes merely bad (heard exactly the bad-node timeout ago), so probing resumes. */
+  markAllBad(now: number): void {
+    this.version++;
+    for (const entry of this.byKey.values()) {
+      for (const assoc of [entry.v4, entry.v6]) if (assoc.heardAt !== NEVER) assoc.heardAt = now - BAD_NODE_TIMEOUT_MS;
+    }
+  }
+
   /** Reorders slots: replaceable entries first, then farthest from `base` first (c-toxcore's `sort_client_list`). */
   sortForReplacement(base: Uint8Array, now: number, compare: (base: Uint8Array, a: Uint8Array, b: Uint8Array) => number): void {
     // Wrapped because Array#sort moves `undefined` (empty slots) to the end without comparing.
@@ -146,6 +159,7 @@ export class ClientList {
   }
 
   private setAddress(entry: ClientEntry, assoc: Association, address: IpPort | undefined): void {
+    this.version++;
     if (assoc.address) {
       const key = formatIpPort(assoc.address);
       if (this.byAddress.get(key) === entry) this.byAddress.delete(key);

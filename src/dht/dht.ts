@@ -411,9 +411,7 @@ export class Dht extends EventEmitter<DhtEvents> {
     this.closeBootstrapTimes = schedule.bootstrapTimes;
     if (alive > 0) return;
     // Everything is past the kill timeout: make it merely bad so probing resumes.
-    for (const entry of this.tables.closeList.entries()) {
-      for (const assoc of [entry.v4, entry.v6]) if (assoc.heardAt !== NEVER) assoc.heardAt = now - BAD_NODE_TIMEOUT_MS;
-    }
+    this.tables.closeList.markAllBad(now);
   }
 
   private doFriends(now: number): void {

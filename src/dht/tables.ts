@@ -7,12 +7,12 @@
 import type { Random } from '../base/index.js';
 import { InvalidArgumentError } from '../base/index.js';
 import { generateKeyPair, keyId, type DhtPublicKey } from '../crypto/index.js';
-import { isLan, type IpPort, type PackedNode } from '../net/index.js';
-import { associationFor, freshestAssociation, isBad, isReplaceable, type ClientEntry, type ClientList } from './client-list.js';
+import { type IpPort, type PackedNode } from '../net/index.js';
+import { associationFor, isBad, isReplaceable, type ClientEntry, type ClientList } from './client-list.js';
 import { CloseList } from './close-list.js';
+import { NodeSnapshot } from './node-snapshot.js';
 import { FAKE_FRIEND_COUNT, MAX_CLOSE_TO_BOOTSTRAP_NODES, MAX_FRIEND_LOCKS, MAX_SENT_NODES } from './constants.js';
 import { addClosest, DhtFriend, type FriendAddressCallback } from './dht-friend.js';
-import { closer } from './distance.js';
 import { ToPingQueue } from './to-ping.js';
 
 export interface CloseListNode {
@@ -40,6 +40,8 @@ export class DhtTables {
   closeToBootstrap: PackedNode[] = [];
   readonly toPing: ToPingQueue;
   readonly selfId: string;
+  /** Compact copy of the lists for the per-request queries, rebuilt when a list changes. */
+  private snapshot: NodeSnapshot | undefined;
 
   constructor(
     readonly selfKey: DhtPublicKey,
@@ -145,26 +147,13 @@ export class DhtTables {
 
   /** c-toxcore's `get_close_nodes`: up to `max` good nodes closest to `key` from all lists. */
   closestNodes(key: Uint8Array, max: number, includeLan: boolean, now: number): PackedNode[] {
-    const best: PackedNode[] = [];
-    const seen = new Set<string>();
-    const consider = (list: ClientList): void => {
-      for (const entry of list.entries()) {
-        if (seen.has(entry.id)) continue;
-        const assoc = freshestAssociation(entry);
-        if (!assoc.address || isBad(assoc, now) || (!includeLan && isLan(assoc.address))) continue;
-        seen.add(entry.id);
-        if (best.length < max) {
-          best.push(nodeOf(entry, assoc.address));
-          continue;
-        }
-        let farthest = 0;
-        for (let i = 1; i < best.length; i++) if (closer(key, best[i]!.publicKey, best[farthest]!.publicKey) === 2) farthest = i;
-        if (closer(key, best[farthest]!.publicKey, entry.publicKey) === 2) best[farthest] = nodeOf(entry, assoc.address);
-      }
-    };
-    consider(this.closeList);
-    for (const friend of this.friends) consider(friend.list);
-    return best.sort((a, b) => (closer(key, a.publicKey, b.publicKey) === 1 ? -1 : 1));
+    return this.currentSnapshot().closest(key, max, includeLan, now);
+  }
+
+  private currentSnapshot(): NodeSnapshot {
+    const lists = [this.closeList, ...this.friends.map((f) => f.list)];
+    if (!this.snapshot?.matches(lists)) this.snapshot = new NodeSnapshot(lists);
+    return this.snapshot;
   }
 
   /** The friend's own good address (IPv6 preferred), `unknown` if it is a friend not in its own list. */
@@ -179,12 +168,7 @@ export class DhtTables {
   }
 
   isConnected(now: number, nonLanOnly = false): boolean {
-    for (const entry of this.closeList.entries()) {
-      for (const assoc of [entry.v4, entry.v6]) {
-        if (assoc.address && !isBad(assoc, now) && (!nonLanOnly || !isLan(assoc.address))) return true;
-      }
-    }
-    return false;
+    return this.currentSnapshot().closeListConnected(now, nonLanOnly);
   }
 
   closeListNodes(now: number, includeBad: boolean): CloseListNode[] {

@@ -18,18 +18,28 @@ function checkPort(port: number): void {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`port must be 0..65535, got ${port}`);
 }
 
+/** Dotted quad without leading zeros; hand-rolled because it runs for every datagram and every node sent. */
 function parseIpv4(text: string): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    out[i] = v;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || part > 3) return undefined;
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits > 0 && value === 0) return undefined; // leading zero
+      value = value * 10 + (c - 0x30);
+      if (++digits > 3 || value > 255) return undefined;
+    } else {
+      return undefined;
+    }
   }
-  return out;
+  return part === 4 ? out : undefined;
 }
 
 function parseIpv6(text: string): Uint8Array | undefined {
@@ -103,7 +113,7 @@ export function parseIp(text: string): Uint8Array | undefined {
 
 /** Text form of 4 or 16 address bytes. */
 export function formatIp(bytes: Uint8Array): string {
-  if (bytes.length === 4) return bytes.join('.');
+  if (bytes.length === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
   if (bytes.length === 16) return formatIpv6(bytes);
   throw new InvalidArgumentError(`an IP address is 4 or 16 bytes, got ${bytes.length}`);
 }
@@ -116,6 +126,8 @@ function isMappedIpv4(b: Uint8Array): boolean {
 /** An endpoint from text; IPv4-mapped IPv6 (`::ffff:a.b.c.d`) becomes plain IPv4. */
 export function ipPort(ip: string, port: number): IpPort {
   checkPort(port);
+  // The parser accepts only the canonical dotted quad, so a parsed IPv4 text is its own canonical form.
+  if (!ip.includes(':') && parseIpv4(ip)) return { family: 4, ip, port };
   const bytes = parseIp(ip);
   if (!bytes) throw new InvalidArgumentError(`not an IP address: ${JSON.stringify(ip)}`);
   return ipPortFromBytes(bytes, port);
@@ -157,10 +169,21 @@ export function isLoopback(a: IpPort): boolean {
  * multicast all-nodes forms c-toxcore accepts (ff00..ff02 with last byte 1)
  * and IPv6 loopback.
  */
+/** The first three octets of a canonical dotted quad, without allocating (isLan runs for every node we list). */
+function ipv4Head(text: string): [number, number, number] {
+  const head: [number, number, number] = [0, 0, 0];
+  let part = 0;
+  for (let i = 0; i < text.length && part < 3; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) part++;
+    else head[part] = head[part]! * 10 + (c - 0x30);
+  }
+  return head;
+}
+
 export function isLan(a: IpPort): boolean {
-  const b = ipBytes(a);
   if (a.family === 4) {
-    const [x, y, z] = [b[0]!, b[1]!, b[2]!];
+    const [x, y, z] = ipv4Head(a.ip);
     return (
       x === 127 ||
       x === 10 ||
@@ -170,6 +193,7 @@ export function isLan(a: IpPort): boolean {
       (x === 100 && (y & 0xc0) === 64)
     );
   }
+  const b = ipBytes(a);
   const multicastAllNodes = b[0] === 0xff && b[1]! < 3 && b[15] === 1;
   return a.ip === '::1' || multicastAllNodes || (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80);
 }

@@ -5,10 +5,9 @@
  * building the 0x80 packet (or, when node A is a TCP relay, the TCP onion
  * request) for a path.
  */
-import type { Random } from '../../base/index.js';
+import { bytesEqual, type Random } from '../../base/index.js';
 import {
   generateKeyPair,
-  keysEqual,
   randomNonce,
   seal,
   tryPrecompute,
@@ -71,8 +70,9 @@ export class PathNodePool {
 
   /** Adds a UDP node; false for TCP nodes and our own key. */
   add(node: PackedNode): boolean {
-    if (node.transport !== 'udp' || keysEqual(node.publicKey, this.self())) return false;
-    const at = this.nodes.findIndex((n) => keysEqual(n.publicKey, node.publicKey));
+    // Public keys: an early-exit comparison is safe here and this runs for every path node on every tick.
+    if (node.transport !== 'udp' || bytesEqual(node.publicKey, this.self())) return false;
+    const at = this.nodes.findIndex((n) => bytesEqual(n.publicKey, node.publicKey));
     if (at >= 0) {
       this.nodes[at] = node;
       return true;

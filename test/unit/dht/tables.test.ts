@@ -107,9 +107,38 @@ describe('DHT tables', () => {
     const known = [...new Set([...tables.closeList.entries(), ...tables.friends.flatMap((f) => [...f.list.entries()])].map((e) => e.id))];
     const best = keys.filter((k) => known.includes(keyId(k))).sort((a, b) => (closer(target, a, b) === 1 ? -1 : 1)).slice(0, 4);
     expect(got.map((n) => keyId(n.publicKey))).toEqual(best.map(keyId));
+    for (let t = 0; t < 50; t++) {
+      const other = newKey();
+      const want = keys.filter((k) => known.includes(keyId(k))).sort((a, b) => (closer(other, a, b) === 1 ? -1 : 1));
+      for (const max of [1, 4, 8, 100]) expect(tables.closestNodes(other, max, true, 1000).map((n) => keyId(n.publicKey))).toEqual(want.slice(0, max).map(keyId));
+    }
     // LAN addresses are withheld from non-LAN requesters; bad nodes from everyone.
     expect(tables.closestNodes(target, 4, false, 1000)).toHaveLength(0);
     expect(tables.closestNodes(target, 4, true, BAD_NODE_TIMEOUT_MS)).toHaveLength(0);
+  });
+
+  it('answers from a cached copy that follows every change to the lists', () => {
+    const tables = new DhtTables(newKey(), random);
+    const target = newKey();
+    expect(tables.closestNodes(target, 4, true, 0)).toHaveLength(0);
+    expect(tables.isConnected(0)).toBe(false);
+    const first = newKey();
+    tables.addToLists(first, ipPort('8.8.4.4', 1), 0);
+    expect(tables.closestNodes(target, 4, true, 0).map((n) => n.address.ip)).toEqual(['8.8.4.4']);
+    expect([tables.isConnected(0), tables.isConnected(0, true)]).toEqual([true, true]);
+    // A refresh from another address moves the node; a LAN-only close list is connected, but not to the Internet.
+    tables.addToLists(first, ipPort('9.9.9.9', 1), 10);
+    expect(tables.closestNodes(target, 4, true, 10).map((n) => n.address.ip)).toEqual(['9.9.9.9']);
+    const lanOnly = new DhtTables(newKey(), random);
+    lanOnly.addToLists(newKey(), ipPort('192.168.1.2', 1), 0);
+    expect([lanOnly.isConnected(0), lanOnly.isConnected(0, true)]).toEqual([true, false]);
+    // Time alone turns the node bad; being heard again brings it back.
+    expect(tables.isConnected(10 + BAD_NODE_TIMEOUT_MS)).toBe(false);
+    expect(tables.closestNodes(target, 4, true, 10 + BAD_NODE_TIMEOUT_MS)).toHaveLength(0);
+    tables.addToLists(first, ipPort('9.9.9.9', 1), 20 + BAD_NODE_TIMEOUT_MS);
+    expect(tables.isConnected(20 + BAD_NODE_TIMEOUT_MS)).toBe(true);
+    tables.closeList.markAllBad(30 + BAD_NODE_TIMEOUT_MS);
+    expect(tables.isConnected(30 + BAD_NODE_TIMEOUT_MS)).toBe(false);
   });
 
   it('asks to ping a requester now only when it is a friend missing from its own list', () => {
