@@ -40,8 +40,13 @@ export const INCOMING_FILE_NUMBER_SHIFT = 16;
 
 /** Send-queue slots file data leaves free for other traffic (MIN_SLOTS_FREE = CRYPTO_MIN_QUEUE_LENGTH / 4). */
 export const MIN_FREE_SLOTS = 16;
-/** Rounds of chunk requests over all transfers of one friend per tick (c-toxcore's max_ft_loops). */
-export const MAX_CHUNK_ROUNDS = 128;
+/**
+ * Chunk requests per pump (a pump runs on each acknowledgement and each tick). c-toxcore allows 128 rounds per
+ * tox_iterate, which it runs back to back under load; ours pumps when acknowledgements arrive, and c-toxcore
+ * acknowledges only about 20 times a second, so 128 would cap a transfer to it near 7 MB/s. Bounded all the same:
+ * one pump must not dump a whole window (up to 4096 packets) on a peer whose socket buffer holds far fewer.
+ */
+export const MAX_CHUNKS_PER_PUMP = 256;
 /** Default engine tick (c-toxcore's Messenger iterates at most 50 ms apart). */
 export const DEFAULT_FILE_TICK_MS = 50;
 /** Ours: the tick while no transfer exists (a new transfer wakes the fast tick). */

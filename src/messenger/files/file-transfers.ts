@@ -19,8 +19,8 @@ import {
   FILE_ID_LENGTH,
   FILE_KIND,
   FILE_PACKET_ID,
-  MAX_CHUNK_ROUNDS,
   MAX_CONCURRENT_FILE_PIPES,
+  MAX_CHUNKS_PER_PUMP,
   MAX_FILE_DATA_SIZE,
   MAX_FILENAME_LENGTH,
   MIN_FREE_SLOTS,
@@ -404,7 +404,7 @@ export class FileTransfers extends EventEmitter<FileTransferEvents> {
 
   /**
    * c-toxcore's do_reqchunk_filecb: one chunk per transferring, unpaused file
-   * per round, while the budget lasts. The budget is the queue room minus a
+   * per round, rounds while the budget lasts. The budget is the queue room minus a
    * reserve for messages and other control traffic, minus chunks already
    * requested but not sent yet (an application answering asynchronously).
    * c-toxcore queues file data only while its rate limiter lets packets out
@@ -419,9 +419,9 @@ export class FileTransfers extends EventEmitter<FileTransferEvents> {
     if (active.length === 0) return;
     files.refused = false;
     const room = this.deps.port.sendQueueRoom(friendNumber);
-    let budget = room - Math.min(MIN_FREE_SLOTS, Math.ceil(room / 4));
+    let budget = Math.min(MAX_CHUNKS_PER_PUMP, room - Math.min(MIN_FREE_SLOTS, Math.ceil(room / 4)));
     for (const t of active) budget -= Math.ceil(Number(t.requested - t.transferred) / MAX_FILE_DATA_SIZE);
-    for (let round = 0; round < MAX_CHUNK_ROUNDS && budget > 0; round++) {
+    while (budget > 0) {
       let asked = false;
       for (const t of active) {
         if (budget <= 0) break;
