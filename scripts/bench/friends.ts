@@ -5,9 +5,9 @@
  *    see each other online (DHT, onion search, net_crypto, Messenger ONLINE);
  *    and fresh nodes adding each other, ours⇄c-toxcore and the c-toxcore pair;
  *  - messages/s (100 B, every one receipted): at most W = 4096 unreceipted in
- *    flight, and an unpaced burst of 10,000, for ours⇄ours, ours→c-toxcore
- *    and the c-toxcore pair;
- *  - file MB/s (10 MiB) for the same three pairs.
+ *    flight, and an unpaced burst of 10,000, for ours⇄ours, ours→c-toxcore,
+ *    c-toxcore→ours and the c-toxcore pair;
+ *  - file MB/s (10 MiB) for the same four.
  * Everything runs in this process on loopback; must run inside a private
  * network namespace (scripts/bench.ts re-executes itself in one).
  */
@@ -178,7 +178,7 @@ export async function friendsBench(runs: number): Promise<BenchRow[]> {
     await b.close();
 
     let pair: { online: number; windowed: number; burst: number; file: number } | undefined;
-    let toTox: { online: number; windowed: number; burst: number; file: number } | undefined;
+    let toTox: MixedRates | undefined;
     if (requireToxcore() !== null) {
       const x = await ToxcoreInstance.create({ localDiscovery: false });
       const y = await ToxcoreInstance.create({ localDiscovery: false });
@@ -216,6 +216,9 @@ export async function friendsBench(runs: number): Promise<BenchRow[]> {
       row(`100 B messages with receipts ours→c-toxcore, at most ${WINDOW} unreceipted`, 'msg/s', toTox.windowed, true, pair?.windowed);
       row(`unpaced burst of ${BURST.toLocaleString('en-US')} × 100 B ours→c-toxcore`, 'msg/s', toTox.burst, true, pair?.burst);
       row('10 MiB file ours→c-toxcore', 'MB/s', toTox.file, true, pair?.file);
+      row(`100 B messages with receipts c-toxcore→ours, at most ${WINDOW} unreceipted`, 'msg/s', toTox.fromToxcore.windowed, true, pair?.windowed);
+      row(`unpaced burst of ${BURST.toLocaleString('en-US')} × 100 B c-toxcore→ours`, 'msg/s', toTox.fromToxcore.burst, true, pair?.burst, 'median of at most 3');
+      row('10 MiB file c-toxcore→ours', 'MB/s', toTox.fromToxcore.file, true, pair?.file);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -223,7 +226,33 @@ export async function friendsBench(runs: number): Promise<BenchRow[]> {
   return rows;
 }
 
-async function oursToToxcore(dir: string, runs: number): Promise<{ online: number; windowed: number; burst: number; file: number }> {
+interface MixedRates {
+  online: number;
+  /** Ours sending, c-toxcore receiving. */
+  windowed: number;
+  burst: number;
+  file: number;
+  fromToxcore: { windowed: number; burst: number; file: number };
+}
+
+/** MB/s of one file from c-toxcore (`send` starts it) to our node. */
+async function fileToOurs(to: ToxNode, send: () => void, poll: () => void): Promise<number> {
+  let done = false;
+  const onOffer = (f: { number: number }, offer: { fileNumber: number }): void => to.fileControl(f.number, offer.fileNumber, 'accept');
+  const onDone = (_f: unknown, file: number): void => {
+    if (file >= 65536) done = true; // an incoming transfer (an outgoing one may still complete late)
+  };
+  to.on('fileOffer', onOffer);
+  to.on('fileCompleted', onDone);
+  const start = performance.now();
+  send();
+  await until('the file from c-toxcore', () => done, poll);
+  to.off('fileOffer', onOffer);
+  to.off('fileCompleted', onDone);
+  return FILE_SIZE / 1e6 / ((performance.now() - start) / 1000);
+}
+
+async function oursToToxcore(dir: string, runs: number): Promise<MixedRates> {
   const ours = await ourNode(dir, 'to-toxcore');
   const tox = await ToxcoreInstance.create({ localDiscovery: false });
   try {
@@ -245,7 +274,22 @@ async function oursToToxcore(dir: string, runs: number): Promise<{ online: numbe
       if (length > 0) ours.node.fileSendChunk(f.number, file, position, data.subarray(Number(position), Number(position) + length));
     });
     const file = await medianOf(runs, () => toxFileRate(tox, () => ours.node.sendFile(0, { size: FILE_SIZE, name: 'bench.bin' }), poll));
-    return { online, windowed: windowed.median, burst: burst.median, file: file.median };
+    // The other direction on the same connection: c-toxcore sends, ours receives.
+    let toxReceipts = 0;
+    tox.on('friend_read_receipt', () => toxReceipts++);
+    const backWindowed = await medianOf(runs, () => messageRate(WINDOWED, WINDOW, () => tox.friendSendMessage(0, TEXT), () => toxReceipts, poll));
+    const backBurst = await medianOf(Math.min(runs, 3), () => messageRate(BURST, BURST, () => tox.friendSendMessage(0, TEXT), () => toxReceipts, poll));
+    tox.on('file_chunk_request', (f, fileNumber, position, length) => {
+      if (length > 0) tox.fileSendChunk(f, fileNumber, position, data.subarray(position, position + length));
+    });
+    const backFile = await medianOf(runs, () => fileToOurs(ours.node, () => tox.fileSend(0, 0, FILE_SIZE, null, 'bench.bin'), poll));
+    return {
+      online,
+      windowed: windowed.median,
+      burst: burst.median,
+      file: file.median,
+      fromToxcore: { windowed: backWindowed.median, burst: backBurst.median, file: backFile.median },
+    };
   } finally {
     tox.kill();
     await ours.close();
