@@ -9,8 +9,8 @@
  * process of its own, one after the other, so RSS and CPU are separable: the
  * child records its RSS before starting any identity, waits until all are
  * online, lets them settle, then measures process CPU (`process.cpuUsage`)
- * over several consecutive steady windows (as many as the bench's runs, at
- * least 3; the rows give medians) and RSS at the end. Per identity: CPU % of
+ * over several consecutive one-minute windows (as many as the bench's runs,
+ * at least 3; the rows give medians) and RSS at the end. Per identity: CPU % of
  * one core ÷ N, (RSS − the child's RSS before the identities) ÷ N.
  * `--quick` (or TOCSIN_BENCH_QUICK=1): 20 identities, 5 s windows.
  * Must run inside a private network namespace (scripts/bench.ts re-executes in one).
@@ -40,7 +40,9 @@ interface Scale {
   windows: number;
 }
 
-const FULL: Omit<Scale, 'windows'> = { count: 100, settleMs: 10_000, windowMs: 20_000 };
+// A window spans a whole minute: the DHT's periodic work (nodes requests to each close node every 60 s)
+// then weighs the same in every window on both sides, whatever phase the window starts in.
+const FULL: Omit<Scale, 'windows'> = { count: 100, settleMs: 10_000, windowMs: 60_000 };
 const QUICK: Omit<Scale, 'windows'> = { count: 20, settleMs: 3_000, windowMs: 5_000 };
 const MIN_WINDOWS = 3;
 const ONLINE_TIMEOUT_MS = 90_000;

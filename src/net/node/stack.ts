@@ -23,8 +23,15 @@ import { NodeDatagramSocket } from './datagram.js';
 import { toNetError } from './errors.js';
 import { NodeStreamListener, NodeStreamSocket } from './stream.js';
 
-/** Requested kernel buffer size for UDP sockets (c-toxcore asks for the same). */
+/** Requested kernel send buffer size for UDP sockets (c-toxcore asks for the same). */
 export const UDP_BUFFER_BYTES = 2 * 1024 * 1024;
+/**
+ * Requested receive buffer: twice c-toxcore's. c-toxcore empties its socket on every
+ * iteration; Node reads at most 32 datagrams per socket per event-loop turn, so a burst
+ * waits longer in the kernel (a c-toxcore peer sending 4096 small messages at once fills
+ * c-toxcore's size). The kernel caps it at net.core.rmem_max.
+ */
+export const UDP_RECEIVE_BUFFER_BYTES = 2 * UDP_BUFFER_BYTES;
 
 export interface NodeNetStackOptions {
   /** Drives connect timeouts. */
@@ -193,7 +200,7 @@ export class NodeNetStack implements NetStack {
 function setBufferSizes(socket: UdpSocket): void {
   // Best effort: the kernel caps (or refuses) sizes above its limits.
   try {
-    socket.setRecvBufferSize(UDP_BUFFER_BYTES);
+    socket.setRecvBufferSize(UDP_RECEIVE_BUFFER_BYTES);
   } catch {
     /* keep the default */
   }
