@@ -102,25 +102,32 @@ async function messageRate(total: number, window: number, send: () => void, rece
 /** MB/s of one file from `from` (ours) to `to` (ours). */
 async function ourFileRate(from: ToxNode, to: ToxNode): Promise<number> {
   const data = new Uint8Array(FILE_SIZE);
-  let done = false;
   const onRequest = (f: { number: number }, file: number, position: bigint, length: number): void => {
     if (length > 0) from.fileSendChunk(f.number, file, position, data.subarray(Number(position), Number(position) + length));
   };
+  from.on('fileChunkRequest', onRequest);
+  try {
+    return await fileToOurs(to, () => from.sendFile(0, { size: FILE_SIZE, name: 'bench.bin' }));
+  } finally {
+    from.off('fileChunkRequest', onRequest);
+  }
+}
+
+/** MB/s of one file into our node `to` (`send` starts it on the sender, ours or c-toxcore). */
+async function fileToOurs(to: ToxNode, send: () => void, poll?: () => void): Promise<number> {
+  let done = false;
   const onOffer = (f: { number: number }, offer: { fileNumber: number }): void => to.fileControl(f.number, offer.fileNumber, 'accept');
   const onDone = (_f: unknown, file: number): void => {
-    if (file >= 65536) done = true;
+    if (file >= 65536) done = true; // an incoming transfer (an outgoing one may still complete late)
   };
-  from.on('fileChunkRequest', onRequest);
   to.on('fileOffer', onOffer);
   to.on('fileCompleted', onDone);
   const start = performance.now();
-  from.sendFile(0, { size: FILE_SIZE, name: 'bench.bin' });
-  await until('the file', () => done);
-  const mbps = FILE_SIZE / 1e6 / ((performance.now() - start) / 1000);
-  from.off('fileChunkRequest', onRequest);
+  send();
+  await until('the file into our node', () => done, poll);
   to.off('fileOffer', onOffer);
   to.off('fileCompleted', onDone);
-  return mbps;
+  return FILE_SIZE / 1e6 / ((performance.now() - start) / 1000);
 }
 
 /** MB/s of one file between c-toxcore instances or from ours to c-toxcore (`send` starts it on the sender). */
@@ -233,23 +240,6 @@ interface MixedRates {
   burst: number;
   file: number;
   fromToxcore: { windowed: number; burst: number; file: number };
-}
-
-/** MB/s of one file from c-toxcore (`send` starts it) to our node. */
-async function fileToOurs(to: ToxNode, send: () => void, poll: () => void): Promise<number> {
-  let done = false;
-  const onOffer = (f: { number: number }, offer: { fileNumber: number }): void => to.fileControl(f.number, offer.fileNumber, 'accept');
-  const onDone = (_f: unknown, file: number): void => {
-    if (file >= 65536) done = true; // an incoming transfer (an outgoing one may still complete late)
-  };
-  to.on('fileOffer', onOffer);
-  to.on('fileCompleted', onDone);
-  const start = performance.now();
-  send();
-  await until('the file from c-toxcore', () => done, poll);
-  to.off('fileOffer', onOffer);
-  to.off('fileCompleted', onDone);
-  return FILE_SIZE / 1e6 / ((performance.now() - start) / 1000);
 }
 
 async function oursToToxcore(dir: string, runs: number): Promise<MixedRates> {

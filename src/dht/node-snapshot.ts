@@ -4,29 +4,16 @@
  * changed. `get_close_nodes` runs for every nodes and announce request and "are
  * we connected" several times a second per identity; with a hundred identities
  * in one process, walking the scattered entry objects for each call cost more
- * than the rest of the request. Here the keys sit in one buffer and the
- * per-node facts the queries need in typed arrays.
+ * than the rest of the request. Here the per-node facts the queries need sit
+ * in flat arrays.
  */
 import type { IpPort, PackedNode } from '../net/index.js';
 import { isLan } from '../net/index.js';
 import { freshestAssociation, NEVER, type ClientList } from './client-list.js';
 import { BAD_NODE_TIMEOUT_MS } from './constants.js';
-
-const KEY = 32;
-
-/** `base` XOR `keys[a]` against `base` XOR `keys[b]` (byte offsets): 1 if `a` is closer, 2 if `b` is, 0 if equal. */
-function closerAt(base: Uint8Array, keys: Uint8Array, a: number, b: number): 0 | 1 | 2 {
-  for (let i = 0; i < KEY; i++) {
-    const da = base[i]! ^ keys[a + i]!;
-    const db = base[i]! ^ keys[b + i]!;
-    if (da !== db) return da < db ? 1 : 2;
-  }
-  return 0;
-}
+import { closer } from './distance.js';
 
 export class NodeSnapshot {
-  /** Occurrence i's key at bytes [32 i, 32 i + 32). */
-  private readonly keys: Uint8Array;
   /** The node to hand out for occurrence i (its freshest association), undefined without an address. */
   private readonly nodes: Array<PackedNode | undefined> = [];
   private readonly heardAt: Float64Array;
@@ -41,7 +28,6 @@ export class NodeSnapshot {
   constructor(private readonly lists: readonly ClientList[]) {
     this.versions = lists.map((l) => l.version);
     const total = lists.reduce((n, l) => n + l.occupied, 0);
-    this.keys = new Uint8Array(total * KEY);
     this.heardAt = new Float64Array(total);
     this.lan = new Uint8Array(total);
     this.firstOf = new Int32Array(total);
@@ -51,7 +37,6 @@ export class NodeSnapshot {
     let i = 0;
     for (const [listIndex, list] of lists.entries()) {
       for (const entry of list.entries()) {
-        this.keys.set(entry.publicKey, i * KEY);
         const assoc = freshestAssociation(entry);
         const address: IpPort | undefined = assoc.address;
         this.nodes.push(address && { transport: 'udp', address, publicKey: entry.publicKey });
@@ -90,22 +75,24 @@ export class NodeSnapshot {
    * key once (its first good occurrence in list order), nearest first.
    */
   closest(key: Uint8Array, max: number, includeLan: boolean, now: number): PackedNode[] {
-    const chosen: number[] = [];
     if (max <= 0) return [];
+    const chosen: number[] = [];
+    const keyOf = (i: number): Uint8Array => this.nodes[i]!.publicKey;
     let farthest = 0;
     for (let i = 0; i < this.nodes.length; i++) {
-      if (!this.nodes[i] || this.heardAt[i]! + BAD_NODE_TIMEOUT_MS <= now || (!includeLan && this.lan[i] === 1)) continue;
+      const node = this.nodes[i];
+      if (!node || this.heardAt[i]! + BAD_NODE_TIMEOUT_MS <= now || (!includeLan && this.lan[i] === 1)) continue;
       const full = chosen.length >= max;
-      if (full && closerAt(key, this.keys, chosen[farthest]! * KEY, i * KEY) !== 2) continue;
+      if (full && closer(key, keyOf(chosen[farthest]!), node.publicKey) !== 2) continue;
       if (chosen.some((c) => this.firstOf[c] === this.firstOf[i])) continue;
       if (full) chosen[farthest] = i;
       else chosen.push(i);
       if (chosen.length >= max) {
         farthest = 0;
-        for (let c = 1; c < chosen.length; c++) if (closerAt(key, this.keys, chosen[c]! * KEY, chosen[farthest]! * KEY) === 2) farthest = c;
+        for (let c = 1; c < chosen.length; c++) if (closer(key, keyOf(chosen[c]!), keyOf(chosen[farthest]!)) === 2) farthest = c;
       }
     }
-    chosen.sort((a, b) => (closerAt(key, this.keys, a * KEY, b * KEY) === 1 ? -1 : 1));
+    chosen.sort((a, b) => (closer(key, keyOf(a), keyOf(b)) === 1 ? -1 : 1));
     return chosen.map((c) => this.nodes[c]!);
   }
 }

@@ -7,7 +7,7 @@
 import type { Random } from '../base/index.js';
 import { InvalidArgumentError } from '../base/index.js';
 import { generateKeyPair, keyId, type DhtPublicKey } from '../crypto/index.js';
-import { type IpPort, type PackedNode } from '../net/index.js';
+import type { IpPort, PackedNode } from '../net/index.js';
 import { associationFor, isBad, isReplaceable, type ClientEntry, type ClientList } from './client-list.js';
 import { CloseList } from './close-list.js';
 import { NodeSnapshot } from './node-snapshot.js';

@@ -126,10 +126,10 @@ function isMappedIpv4(b: Uint8Array): boolean {
 /** An endpoint from text; IPv4-mapped IPv6 (`::ffff:a.b.c.d`) becomes plain IPv4. */
 export function ipPort(ip: string, port: number): IpPort {
   checkPort(port);
-  // The parser accepts only the canonical dotted quad, so a parsed IPv4 text is its own canonical form.
-  if (!ip.includes(':') && parseIpv4(ip)) return { family: 4, ip, port };
   const bytes = parseIp(ip);
   if (!bytes) throw new InvalidArgumentError(`not an IP address: ${JSON.stringify(ip)}`);
+  // The IPv4 parser accepts only the canonical dotted quad, so the text is already its canonical form.
+  if (bytes.length === 4) return { family: 4, ip, port };
   return ipPortFromBytes(bytes, port);
 }
 
@@ -169,21 +169,10 @@ export function isLoopback(a: IpPort): boolean {
  * multicast all-nodes forms c-toxcore accepts (ff00..ff02 with last byte 1)
  * and IPv6 loopback.
  */
-/** The first three octets of a canonical dotted quad, without allocating (isLan runs for every node we list). */
-function ipv4Head(text: string): [number, number, number] {
-  const head: [number, number, number] = [0, 0, 0];
-  let part = 0;
-  for (let i = 0; i < text.length && part < 3; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x2e) part++;
-    else head[part] = head[part]! * 10 + (c - 0x30);
-  }
-  return head;
-}
-
 export function isLan(a: IpPort): boolean {
+  const b = ipBytes(a);
   if (a.family === 4) {
-    const [x, y, z] = ipv4Head(a.ip);
+    const [x, y, z] = [b[0]!, b[1]!, b[2]!];
     return (
       x === 127 ||
       x === 10 ||
@@ -193,7 +182,6 @@ export function isLan(a: IpPort): boolean {
       (x === 100 && (y & 0xc0) === 64)
     );
   }
-  const b = ipBytes(a);
   const multicastAllNodes = b[0] === 0xff && b[1]! < 3 && b[15] === 1;
   return a.ip === '::1' || multicastAllNodes || (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80);
 }
