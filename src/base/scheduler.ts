@@ -19,6 +19,7 @@ export interface TimerHandle {
 
 export interface Scheduler extends Clock {
   after(ms: number, fn: () => void): TimerHandle;
+  /** Calls `fn` once per `ms`; the first call may come early (within one period), as real schedulers align timers. */
   every(ms: number, fn: (now: number) => void): TimerHandle;
   /** Number of live timers: used to prove that `stop()` leaves nothing behind. */
   pending(): number;
@@ -28,9 +29,22 @@ function checkDelay(ms: number): void {
   if (!Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError(`timer delay must be a finite number >= 0, got ${ms}`);
 }
 
-/** Real time: setTimeout/setInterval and performance.now(). */
+/** Periodic callbacks that share one Node interval (see RealScheduler.every). */
+interface Beat {
+  readonly interval: NodeJS.Timeout;
+  readonly members: Set<(now: number) => void>;
+}
+
+/**
+ * Real time: setTimeout and performance.now(); periodic timers of equal
+ * period share one Node interval (a "beat"). A process hosting a hundred
+ * nodes has several 1 s ticks per node; with an interval each, the event loop
+ * woke up hundreds of times a second (each wake-up costs more than the tick
+ * it runs) where one wake-up per period does the same work.
+ */
 export class RealScheduler implements Scheduler {
   private readonly live = new Set<NodeJS.Timeout>();
+  private readonly beats = new Map<number, Beat>();
   private readonly origin = performance.now();
 
   now(): number {
@@ -51,15 +65,51 @@ export class RealScheduler implements Scheduler {
     return { cancel: () => { clearTimeout(t); this.live.delete(t); } };
   }
 
+  /** Joins the beat of period `ms`: the first call comes at its next beat (up to one period, never later), then one per period. */
   every(ms: number, fn: (now: number) => void): TimerHandle {
     checkDelay(ms);
-    const t = setInterval(() => fn(this.now()), Math.max(1, ms));
-    this.live.add(t);
-    return { cancel: () => { clearInterval(t); this.live.delete(t); } };
+    const period = Math.max(1, ms);
+    // A distinct function per timer: one callback registered twice stays two timers.
+    const member = (now: number): void => fn(now);
+    this.beatFor(period).members.add(member);
+    return {
+      cancel: () => {
+        const beat = this.beats.get(period);
+        if (!beat?.members.delete(member) || beat.members.size > 0) return;
+        clearInterval(beat.interval);
+        this.beats.delete(period);
+      },
+    };
   }
 
   pending(): number {
-    return this.live.size;
+    let periodic = 0;
+    for (const beat of this.beats.values()) periodic += beat.members.size;
+    return this.live.size + periodic;
+  }
+
+  private beatFor(period: number): Beat {
+    const existing = this.beats.get(period);
+    if (existing) return existing;
+    const members = new Set<(now: number) => void>();
+    const interval = setInterval(() => this.runBeat(members), period);
+    const beat = { interval, members };
+    this.beats.set(period, beat);
+    return beat;
+  }
+
+  /** Runs the members present when the beat fired (joined during it: next beat); a throw still reaches Node after the rest ran. */
+  private runBeat(members: Set<(now: number) => void>): void {
+    let failure: { error: unknown } | undefined;
+    for (const member of [...members]) {
+      if (!members.has(member)) continue; // cancelled by an earlier member
+      try {
+        member(this.now());
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
   }
 }
 

@@ -8,7 +8,7 @@
  * LAN address replace a non-LAN one.
  */
 import type { DhtPublicKey } from '../crypto/index.js';
-import { formatIpPort, isLan, type IpPort } from '../net/index.js';
+import { formatIpPort, ipPortEqual, isLan, type IpPort } from '../net/index.js';
 import { BAD_NODE_TIMEOUT_MS } from './constants.js';
 
 export const NEVER = Number.NEGATIVE_INFINITY;
@@ -60,8 +60,12 @@ export class ClientList {
   readonly slots: Array<ClientEntry | undefined>;
   private readonly byKey = new Map<string, ClientEntry>();
   private readonly byAddress = new Map<string, ClientEntry>();
-  /** Bumped by every change to an entry's key, address or last-heard time (lets readers cache derived views). */
+  /** Bumped by every change to an entry's key or address, not by last-heard times (lets readers cache derived views). */
   version = 0;
+  /** Latest last-heard time of any addressed association (and of any non-LAN one); recomputed after removals. */
+  private heardMax = NEVER;
+  private heardMaxNonLan = NEVER;
+  private heardMaxStale = false;
 
   constructor(readonly size: number) {
     this.slots = new Array<ClientEntry | undefined>(size).fill(undefined);
@@ -86,7 +90,6 @@ export class ClientList {
   refresh(publicKey: DhtPublicKey, id: string, address: IpPort, now: number): boolean {
     const known = this.byKey.get(id);
     if (known) {
-      this.version++;
       this.updateAddress(known, address, now);
       return true;
     }
@@ -101,8 +104,7 @@ export class ClientList {
     const other = address.family === 4 ? sameAddress.v6 : sameAddress.v4;
     this.setAddress(sameAddress, other, undefined);
     Object.assign(other, emptyAssociation());
-    const assoc = associationFor(sameAddress, address);
-    assoc.heardAt = now;
+    this.heard(associationFor(sameAddress, address), now);
     return true;
   }
 
@@ -113,8 +115,8 @@ export class ClientList {
     if (old) this.remove(old);
     const entry: ClientEntry = { publicKey, id, v4: emptyAssociation(), v6: emptyAssociation() };
     const assoc = associationFor(entry, address);
-    assoc.heardAt = now;
     this.setAddress(entry, assoc, address);
+    this.heard(assoc, now);
     this.slots[index] = entry;
     this.byKey.set(id, entry);
     return entry;
@@ -133,7 +135,7 @@ export class ClientList {
 
   /** Every heard association becomes merely bad (heard exactly the bad-node timeout ago), so probing resumes. */
   markAllBad(now: number): void {
-    this.version++;
+    this.heardMaxStale = true;
     for (const entry of this.byKey.values()) {
       for (const assoc of [entry.v4, entry.v6]) if (assoc.heardAt !== NEVER) assoc.heardAt = now - BAD_NODE_TIMEOUT_MS;
     }
@@ -151,15 +153,40 @@ export class ClientList {
     sorted.forEach(({ entry }, i) => (this.slots[i] = entry));
   }
 
+  /** Latest time any association with an address (non-LAN only, if asked) was heard from; NEVER for none. */
+  latestHeard(nonLanOnly: boolean): number {
+    if (this.heardMaxStale) {
+      this.heardMaxStale = false;
+      this.heardMax = NEVER;
+      this.heardMaxNonLan = NEVER;
+      for (const entry of this.byKey.values()) {
+        for (let family = 0; family < 2; family++) this.noteHeard(family === 0 ? entry.v4 : entry.v6);
+      }
+    }
+    return nonLanOnly ? this.heardMaxNonLan : this.heardMax;
+  }
+
+  private heard(assoc: Association, now: number): void {
+    assoc.heardAt = now;
+    if (!this.heardMaxStale) this.noteHeard(assoc);
+  }
+
+  private noteHeard(assoc: Association): void {
+    if (!assoc.address) return;
+    if (assoc.heardAt > this.heardMax) this.heardMax = assoc.heardAt;
+    if (assoc.heardAt > this.heardMaxNonLan && !isLan(assoc.address)) this.heardMaxNonLan = assoc.heardAt;
+  }
+
   private updateAddress(entry: ClientEntry, address: IpPort, now: number): void {
     const assoc = associationFor(entry, address);
     if (assoc.address && !isLan(assoc.address) && isLan(address)) return;
-    this.setAddress(entry, assoc, address);
-    assoc.heardAt = now;
+    if (!assoc.address || !ipPortEqual(assoc.address, address)) this.setAddress(entry, assoc, address);
+    this.heard(assoc, now);
   }
 
   private setAddress(entry: ClientEntry, assoc: Association, address: IpPort | undefined): void {
     this.version++;
+    this.heardMaxStale = true;
     if (assoc.address) {
       const key = formatIpPort(assoc.address);
       if (this.byAddress.get(key) === entry) this.byAddress.delete(key);

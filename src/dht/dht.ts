@@ -434,9 +434,11 @@ export class Dht extends EventEmitter<DhtEvents> {
   ): number {
     let alive = 0;
     let anyKilled = false;
-    const good: Array<{ address: IpPort; publicKey: DhtPublicKey }> = [];
+    let good = 0;
     for (const entry of list.entries()) {
-      for (const assoc of [entry.v6, entry.v4]) {
+      // IPv6 before IPv4, as c-toxcore walks a client's associations.
+      for (let family = 0; family < 2; family++) {
+        const assoc = family === 0 ? entry.v6 : entry.v4;
         if (!assoc.address) continue;
         if (assoc.heardAt + KILL_NODE_TIMEOUT_MS <= now) {
           anyKilled = true;
@@ -447,12 +449,12 @@ export class Dht extends EventEmitter<DhtEvents> {
           this.sendNodesRequest(assoc.address, entry.publicKey, base);
           assoc.pingedAt = now;
         }
-        if (!isBad(assoc, now)) good.push({ address: assoc.address, publicKey: entry.publicKey });
+        if (!isBad(assoc, now)) good++;
       }
     }
     if (sortable && anyKilled) list.sortForReplacement(base, now, compareDistance);
-    if (good.length > 0 && (schedule.lastGetNodes + GET_NODE_INTERVAL_MS <= now || schedule.bootstrapTimes < MAX_BOOTSTRAP_TIMES)) {
-      const pick = good[this.deps.random.int(good.length)]!;
+    if (good > 0 && (schedule.lastGetNodes + GET_NODE_INTERVAL_MS <= now || schedule.bootstrapTimes < MAX_BOOTSTRAP_TIMES)) {
+      const pick = goodAssociation(list, this.deps.random.int(good), now);
       this.sendNodesRequest(pick.address, pick.publicKey, base);
       schedule.lastGetNodes = now;
       schedule.bootstrapTimes++;
@@ -722,4 +724,17 @@ export class Dht extends EventEmitter<DhtEvents> {
     if (!this.limiter.admit(from, now)) return this.drop('rateLimited', from);
     this.sendNodesRequest(from, decoded.value.senderPk as DhtPublicKey, this.keys.publicKey);
   }
+}
+
+/** The `index`-th good association of `list` in probing order (IPv6 before IPv4 per entry); a pick without building the list. */
+function goodAssociation(list: ClientList, index: number, now: number): { address: IpPort; publicKey: DhtPublicKey } {
+  let seen = 0;
+  for (const entry of list.entries()) {
+    for (let family = 0; family < 2; family++) {
+      const assoc = family === 0 ? entry.v6 : entry.v4;
+      if (!assoc.address || isBad(assoc, now)) continue;
+      if (seen++ === index) return { address: assoc.address, publicKey: entry.publicKey };
+    }
+  }
+  throw new Error('goodAssociation: index out of range');
 }

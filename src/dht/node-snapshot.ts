@@ -5,94 +5,92 @@
  * we connected" several times a second per identity; with a hundred identities
  * in one process, walking the scattered entry objects for each call cost more
  * than the rest of the request. Here the per-node facts the queries need sit
- * in flat arrays.
+ * in flat arrays; last-heard times, which change with every packet, are read
+ * from the entries.
  */
-import type { IpPort, PackedNode } from '../net/index.js';
+import type { PackedNode } from '../net/index.js';
 import { isLan } from '../net/index.js';
-import { freshestAssociation, NEVER, type ClientList } from './client-list.js';
+import type { ClientEntry, ClientList } from './client-list.js';
 import { BAD_NODE_TIMEOUT_MS } from './constants.js';
 import { closer } from './distance.js';
 
+/** Bits of `lan`: the IPv4 / IPv6 address of an occurrence is a LAN one. */
+const LAN_V4 = 1;
+const LAN_V6 = 2;
+
 export class NodeSnapshot {
-  /** The node to hand out for occurrence i (its freshest association), undefined without an address. */
-  private readonly nodes: Array<PackedNode | undefined> = [];
-  private readonly heardAt: Float64Array;
+  /**
+   * Occurrence i: its entry (whose last-heard times are read live: hearing
+   * from a node does not change the snapshot) and the node to hand out for
+   * each family, undefined without an address.
+   */
+  private readonly entries: ClientEntry[] = [];
+  private readonly v4: Array<PackedNode | undefined> = [];
+  private readonly v6: Array<PackedNode | undefined> = [];
   private readonly lan: Uint8Array;
   /** Index of the first occurrence of the same key (one node may sit in several lists). */
   private readonly firstOf: Int32Array;
   private readonly versions: number[];
-  /** Latest time any close-list association, or any non-LAN one, was heard from. */
-  private readonly closeHeard: number;
-  private readonly closeHeardNonLan: number;
 
   constructor(private readonly lists: readonly ClientList[]) {
     this.versions = lists.map((l) => l.version);
     const total = lists.reduce((n, l) => n + l.occupied, 0);
-    this.heardAt = new Float64Array(total);
     this.lan = new Uint8Array(total);
     this.firstOf = new Int32Array(total);
     const first = new Map<string, number>();
-    let closeHeard = NEVER;
-    let closeHeardNonLan = NEVER;
     let i = 0;
-    for (const [listIndex, list] of lists.entries()) {
+    for (const list of lists) {
       for (const entry of list.entries()) {
-        const assoc = freshestAssociation(entry);
-        const address: IpPort | undefined = assoc.address;
-        this.nodes.push(address && { transport: 'udp', address, publicKey: entry.publicKey });
-        this.heardAt[i] = assoc.heardAt;
-        this.lan[i] = address && isLan(address) ? 1 : 0;
+        const { v4, v6 } = entry;
+        this.entries.push(entry);
+        this.v4.push(v4.address && { transport: 'udp', address: v4.address, publicKey: entry.publicKey });
+        this.v6.push(v6.address && { transport: 'udp', address: v6.address, publicKey: entry.publicKey });
+        this.lan[i] = (v4.address && isLan(v4.address) ? LAN_V4 : 0) | (v6.address && isLan(v6.address) ? LAN_V6 : 0);
         this.firstOf[i] = first.get(entry.id) ?? i;
         if (!first.has(entry.id)) first.set(entry.id, i);
-        if (listIndex === 0) {
-          for (const a of [entry.v4, entry.v6]) {
-            if (!a.address) continue;
-            closeHeard = Math.max(closeHeard, a.heardAt);
-            if (!isLan(a.address)) closeHeardNonLan = Math.max(closeHeardNonLan, a.heardAt);
-          }
-        }
         i++;
       }
     }
-    this.closeHeard = closeHeard;
-    this.closeHeardNonLan = closeHeardNonLan;
   }
 
-  /** Still a true copy of `lists` (same lists, none changed since). */
+  /** Still a true copy of `lists` (same lists, no key or address changed since). */
   matches(lists: readonly ClientList[]): boolean {
     if (lists.length !== this.lists.length) return false;
     for (let i = 0; i < lists.length; i++) if (lists[i] !== this.lists[i] || lists[i]!.version !== this.versions[i]) return false;
     return true;
   }
 
-  /** Some close-list association (non-LAN only, if asked) is good at `now`. */
-  closeListConnected(now: number, nonLanOnly: boolean): boolean {
-    return (nonLanOnly ? this.closeHeardNonLan : this.closeHeard) + BAD_NODE_TIMEOUT_MS > now;
-  }
-
   /**
    * c-toxcore's `get_close_nodes`: up to `max` good nodes closest to `key`, each
-   * key once (its first good occurrence in list order), nearest first.
+   * key once (its first good occurrence in list order), nearest first. Each
+   * occurrence offers its fresher association (IPv4 on ties).
    */
   closest(key: Uint8Array, max: number, includeLan: boolean, now: number): PackedNode[] {
     if (max <= 0) return [];
-    const chosen: number[] = [];
-    const keyOf = (i: number): Uint8Array => this.nodes[i]!.publicKey;
+    const chosen: PackedNode[] = [];
+    const chosenFirst: number[] = [];
     let farthest = 0;
-    for (let i = 0; i < this.nodes.length; i++) {
-      const node = this.nodes[i];
-      if (!node || this.heardAt[i]! + BAD_NODE_TIMEOUT_MS <= now || (!includeLan && this.lan[i] === 1)) continue;
+    for (let i = 0; i < this.entries.length; i++) {
+      const { v4, v6 } = this.entries[i]!;
+      const useV4 = v4.heardAt >= v6.heardAt;
+      const node = useV4 ? this.v4[i] : this.v6[i];
+      if (!node || (useV4 ? v4.heardAt : v6.heardAt) + BAD_NODE_TIMEOUT_MS <= now) continue;
+      if (!includeLan && (this.lan[i]! & (useV4 ? LAN_V4 : LAN_V6)) !== 0) continue;
       const full = chosen.length >= max;
-      if (full && closer(key, keyOf(chosen[farthest]!), node.publicKey) !== 2) continue;
-      if (chosen.some((c) => this.firstOf[c] === this.firstOf[i])) continue;
-      if (full) chosen[farthest] = i;
-      else chosen.push(i);
+      if (full && closer(key, chosen[farthest]!.publicKey, node.publicKey) !== 2) continue;
+      if (chosenFirst.includes(this.firstOf[i]!)) continue;
+      if (full) {
+        chosen[farthest] = node;
+        chosenFirst[farthest] = this.firstOf[i]!;
+      } else {
+        chosen.push(node);
+        chosenFirst.push(this.firstOf[i]!);
+      }
       if (chosen.length >= max) {
         farthest = 0;
-        for (let c = 1; c < chosen.length; c++) if (closer(key, keyOf(chosen[c]!), keyOf(chosen[farthest]!)) === 2) farthest = c;
+        for (let c = 1; c < chosen.length; c++) if (closer(key, chosen[c]!.publicKey, chosen[farthest]!.publicKey) === 2) farthest = c;
       }
     }
-    chosen.sort((a, b) => (closer(key, keyOf(a), keyOf(b)) === 1 ? -1 : 1));
-    return chosen.map((c) => this.nodes[c]!);
+    return chosen.sort((a, b) => (closer(key, a.publicKey, b.publicKey) === 1 ? -1 : 1));
   }
 }

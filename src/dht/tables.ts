@@ -11,7 +11,7 @@ import type { IpPort, PackedNode } from '../net/index.js';
 import { associationFor, isBad, isReplaceable, type ClientEntry, type ClientList } from './client-list.js';
 import { CloseList } from './close-list.js';
 import { NodeSnapshot } from './node-snapshot.js';
-import { FAKE_FRIEND_COUNT, MAX_CLOSE_TO_BOOTSTRAP_NODES, MAX_FRIEND_LOCKS, MAX_SENT_NODES } from './constants.js';
+import { BAD_NODE_TIMEOUT_MS, FAKE_FRIEND_COUNT, MAX_CLOSE_TO_BOOTSTRAP_NODES, MAX_FRIEND_LOCKS, MAX_SENT_NODES } from './constants.js';
 import { addClosest, DhtFriend, type FriendAddressCallback } from './dht-friend.js';
 import { ToPingQueue } from './to-ping.js';
 
@@ -167,8 +167,9 @@ export class DhtTables {
     return undefined;
   }
 
+  /** c-toxcore's `DHT_isconnected` (and, non-LAN only, `DHT_non_lan_connected`): some close-list node is good. */
   isConnected(now: number, nonLanOnly = false): boolean {
-    return this.currentSnapshot().closeListConnected(now, nonLanOnly);
+    return this.closeList.latestHeard(nonLanOnly) + BAD_NODE_TIMEOUT_MS > now;
   }
 
   closeListNodes(now: number, includeBad: boolean): CloseListNode[] {

@@ -26,7 +26,8 @@ export interface DatagramSocket {
    * full buffers): like UDP, delivery is best-effort. Returns false, sending
    * nothing, if the socket is closed, the datagram is longer than
    * MAX_UDP_PACKET_SIZE, or this socket cannot address `to` (see `canSendFrom`).
-   * The bytes are copied: the caller may reuse `data` at once.
+   * The socket may hold on to `data` until the datagram is out: hand it a
+   * buffer that nothing writes to afterwards (an encoded packet).
    */
   send(to: IpPort, data: Uint8Array): boolean;
   /** Sets the single receive handler (replacing any previous one). */

@@ -41,7 +41,8 @@ export class NodeDatagramSocket implements DatagramSocket {
     if (this.closing || data.length > MAX_UDP_PACKET_SIZE || !canSendFrom(this.bind, to)) return false;
     const host = this.bind.family === 6 && to.family === 4 ? `::ffff:${to.ip}` : to.ip;
     try {
-      this.socket.send(Buffer.from(data), to.port, host, this.afterSend);
+      // No copy: node:dgram sends a typed array through a Buffer view of it (see DatagramSocket.send).
+      this.socket.send(data, to.port, host, this.afterSend);
       this.stats.sent++;
     } catch (err) {
       this.failed(err);

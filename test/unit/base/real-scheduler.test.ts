@@ -57,3 +57,59 @@ describe('RealScheduler', () => {
     expect(() => s.every(Number.POSITIVE_INFINITY, () => undefined)).toThrow(InvalidArgumentError);
   });
 });
+
+describe('RealScheduler beats', () => {
+  it('runs periodic timers of one period on one beat, each until cancelled', async () => {
+    const s = new RealScheduler();
+    const calls: string[] = [];
+    const a = s.every(5, () => calls.push('a'));
+    const b = s.every(5, () => calls.push('b'));
+    const c = s.every(7, () => calls.push('c'));
+    expect(s.pending()).toBe(3);
+    await waitFor(() => calls.filter((x) => x === 'b').length >= 2 && calls.includes('c'));
+    // a and b share a beat: they always fire together, a first.
+    const ab = calls.filter((x) => x !== 'c');
+    for (let i = 0; i + 1 < ab.length; i += 2) expect(ab.slice(i, i + 2)).toEqual(['a', 'b']);
+    a.cancel();
+    a.cancel();
+    expect(s.pending()).toBe(2);
+    const before = calls.length;
+    await waitFor(() => calls.length >= before + 2 && calls.slice(before).includes('b'));
+    expect(calls.slice(before)).not.toContain('a');
+    b.cancel();
+    c.cancel();
+    expect(s.pending()).toBe(0);
+    const count = calls.length;
+    await new Promise<void>((resolve) => s.after(20, resolve));
+    expect(calls.length).toBe(count);
+  });
+
+  it('does not run a timer joined or cancelled during a beat in that beat, and a throwing timer does not stop the others', async () => {
+    const s = new RealScheduler();
+    const calls: string[] = [];
+    let late: ReturnType<RealScheduler['every']> | undefined;
+    let victim: ReturnType<RealScheduler['every']> | undefined = undefined;
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown): void => void uncaught.push(err);
+    process.prependListener('uncaughtException', onUncaught);
+    const first = s.every(5, () => {
+      calls.push('first');
+      victim?.cancel();
+      late ??= s.every(5, () => calls.push('late'));
+      if (calls.filter((x) => x === 'first').length === 1) throw new Error('plugin bug');
+    });
+    victim = s.every(5, () => calls.push('victim'));
+    const after = s.every(5, () => calls.push('after'));
+    try {
+      await waitFor(() => calls.filter((x) => x === 'first').length >= 2);
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
+      for (const h of [first, after, late]) h?.cancel();
+    }
+    expect(calls.slice(0, 2)).toEqual(['first', 'after']);
+    expect(calls).not.toContain('victim');
+    expect(calls.slice(2, 5)).toEqual(['first', 'after', 'late']);
+    expect(uncaught).toHaveLength(1);
+    expect(s.pending()).toBe(0);
+  });
+});

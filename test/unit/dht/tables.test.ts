@@ -139,6 +139,14 @@ describe('DHT tables', () => {
     expect(tables.isConnected(20 + BAD_NODE_TIMEOUT_MS)).toBe(true);
     tables.closeList.markAllBad(30 + BAD_NODE_TIMEOUT_MS);
     expect(tables.isConnected(30 + BAD_NODE_TIMEOUT_MS)).toBe(false);
+    // A node is offered on its more recently heard family; hearing it on the other one switches it.
+    const t = 40 + BAD_NODE_TIMEOUT_MS;
+    tables.addToLists(first, ipPort('2001:db8::1', 1), t);
+    expect(tables.isConnected(t)).toBe(true);
+    expect(tables.closestNodes(target, 4, true, t).map((n) => n.address.ip)).toEqual(['2001:db8::1']);
+    tables.addToLists(first, ipPort('9.9.9.9', 1), t + 1);
+    expect(tables.closestNodes(target, 4, true, t + 1).map((n) => n.address.ip)).toEqual(['9.9.9.9']);
+    expect(tables.isConnected(t + 1 + BAD_NODE_TIMEOUT_MS)).toBe(false);
   });
 
   it('asks to ping a requester now only when it is a friend missing from its own list', () => {
