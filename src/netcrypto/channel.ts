@@ -38,8 +38,8 @@ export interface ChannelHost {
   lossy(id: number, payload: Uint8Array): void;
   /** Every packet numbered below `below` is now acknowledged. */
   delivered(below: number): void;
-  /** Call `flushAck` once the input that is being processed right now is done. */
-  ackLater(): void;
+  /** Call `flushAck` soon: once the input being processed is done if `urgent`, else after ACK_DELAY_MS. */
+  ackLater(urgent: boolean): void;
   drop(reason: NetCryptoDropReason): void;
   /** Seals data packets straight into the outgoing buffer (saves libsodium-wrappers' copies); optional. */
   boxScratch?(): BoxScratch | undefined;
@@ -184,12 +184,12 @@ export class Channel {
       if (this.closed) return;
     }
     if (this.unacknowledged >= ACK_EVERY_PACKETS) this.sendRequest(now);
-    else this.host.ackLater();
+    else this.host.ackLater(this.newHoles);
   }
 
   private noteHoles(): void {
     this.newHoles = true;
-    this.host.ackLater();
+    this.host.ackLater(true);
   }
 
   // ------------------------------------------------------------------ sending

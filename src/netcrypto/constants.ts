@@ -91,8 +91,19 @@ export const MIN_WINDOW = 16;
 export const DEFAULT_MAX_WINDOW = 4096;
 /** While our receive window has holes we send a request packet at least this often (c-toxcore's fastest cadence). */
 export const HOLE_REQUEST_INTERVAL_MS = RATE_SAMPLE_INTERVAL_MS;
-/** The receiver acknowledges at once after this many new lossless packets (otherwise at the end of the burst). */
-export const ACK_EVERY_PACKETS = 32;
+/**
+ * The receiver acknowledges at once after this many new lossless packets;
+ * otherwise ACK_DELAY_MS after the input that brought them (at once when it
+ * revealed new holes, so retransmissions are asked for without delay). Every
+ * request packet costs both sides a sealed datagram and c-toxcore walks its
+ * send buffer for each; acknowledging every 32 packets (Node hands us at most
+ * 32 datagrams per event-loop turn) slowed a c-toxcore sender. c-toxcore
+ * itself acknowledges at most every 50 ms under load; a longer delay than ours
+ * slowed our own ack-clocked file transfers (friends bench: 10 ms / 512 keeps
+ * files near their best and c-toxcore→ours messages above the pair).
+ */
+export const ACK_EVERY_PACKETS = 512;
+export const ACK_DELAY_MS = 10;
 /** Slack added to the smallest RTT before a requested packet counts as lost (reordering tolerance). */
 export const LOSS_GUARD_SLACK_MS = 2;
 /**

@@ -29,6 +29,7 @@ import {
 import { formatIpPort, type IpPort, type PacketRouter } from '../net/index.js';
 import { Channel, type ChannelHost } from './channel.js';
 import {
+  ACK_DELAY_MS,
   DEFAULT_ESTABLISHED_TIMEOUT_MS,
   DEFAULT_MAX_WINDOW,
   DEFAULT_TICK_INTERVAL_MS,
@@ -135,6 +136,7 @@ export class NetCrypto extends EventEmitter<NetCryptoEvents> {
   /** Every 50 ms while any connection exists, every second while none does. */
   private ticker: AdaptiveTicker | undefined;
   private ackTimer: TimerHandle | undefined;
+  private ackTimerUrgent = false;
   private running = false;
   private unsubscribeTcp: (() => void) | undefined;
   /** Data packets are sealed through this while running (one per instance). */
@@ -626,16 +628,19 @@ export class NetCrypto extends EventEmitter<NetCryptoEvents> {
       lossless: (id, payload) => this.emit('lossless', conn.peer, id, payload),
       lossy: (id, payload) => this.emit('lossy', conn.peer, id, payload),
       delivered: (below) => this.emit('delivered', conn.peer, below),
-      ackLater: () => this.ackLater(conn),
+      ackLater: (urgent) => this.ackLater(conn, urgent),
       drop: (reason) => this.drop(reason),
       boxScratch: () => this.boxScratch,
     };
   }
 
-  /** Acknowledgements wait until the burst of input being processed is done (one timer for all connections). */
-  private ackLater(conn: Connection): void {
+  /** Acknowledgements wait ACK_DELAY_MS, or until the input being processed is done when urgent (one timer for all connections). */
+  private ackLater(conn: Connection, urgent: boolean): void {
     this.pendingAcks.add(conn);
-    this.ackTimer ??= this.deps.scheduler.after(0, () => {
+    if (this.ackTimer && (!urgent || this.ackTimerUrgent)) return;
+    this.ackTimer?.cancel();
+    this.ackTimerUrgent = urgent;
+    this.ackTimer = this.deps.scheduler.after(urgent ? 0 : ACK_DELAY_MS, () => {
       this.ackTimer = undefined;
       const now = this.deps.scheduler.now();
       const due = [...this.pendingAcks];

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualScheduler, SeededRandom, isToxError } from '../../../src/base/index.js';
 import { generateKeyPair, type DhtPublicKey, type DhtSecretKey } from '../../../src/crypto/index.js';
 import { ipPort } from '../../../src/net/index.js';
+import { ACK_DELAY_MS } from '../../../src/netcrypto/index.js';
 import { FakeLink, FakeTcp, bytesOf, establish, makeNode, makePair, numberOf, type IncomingForTest } from './helpers.js';
 
 describe('handshake', () => {
@@ -89,6 +90,31 @@ describe('data', () => {
     expect(p.a.nc.isDelivered(p.b.keys.publicKey, 300)).toBe(false);
     // acknowledgements are prompt: no waiting for the 1 s request cadence
     expect(p.scheduler.now()).toBeLessThan(500);
+  });
+
+  it('acknowledges ACK_DELAY_MS after new data, and at once when the data reveals a hole', async () => {
+    const p = makePair(11);
+    await establish(p);
+    await p.scheduler.advance(100);
+    const requests = (): number => p.b.nc.counters.requestsSent;
+    const before = requests();
+    for (let i = 0; i < 10; i++) p.a.nc.sendLossless(p.b.keys.publicKey, bytesOf(64, i));
+    await p.scheduler.advance(5); // the link's latency
+    expect(p.b.lossless).toHaveLength(10);
+    expect(requests()).toBe(before);
+    await p.scheduler.advance(ACK_DELAY_MS - 1);
+    expect(requests()).toBe(before);
+    await p.scheduler.advance(1);
+    expect(requests()).toBe(before + 1);
+    // The next packet is lost: the two after it open a hole, asked for without waiting.
+    let dropped = false;
+    p.link.to(p.b.address).tamper = (data) => (data[0] === 0x1b && !dropped ? ((dropped = true), null) : data);
+    for (let i = 10; i < 13; i++) p.a.nc.sendLossless(p.b.keys.publicKey, bytesOf(64, i));
+    await p.scheduler.advance(5);
+    expect(p.b.lossless).toHaveLength(10);
+    expect(requests()).toBe(before + 2);
+    await p.scheduler.runUntil(() => p.b.lossless.length === 13, { timeoutMs: 1000 });
+    expect(p.b.lossless.map((r) => numberOf(r.payload))).toEqual(Array.from({ length: 13 }, (_, i) => i));
   });
 
   it('retransmits what the link drops (every third data packet A→B)', async () => {
