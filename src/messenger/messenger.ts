@@ -400,7 +400,7 @@ export class Messenger extends EventEmitter<MessengerEvents> {
         // c-toxcore ignores empty messages and cuts at the limit.
         if (payload.length === 0) return this.drop('malformed');
         const text = payload.length > MAX_MESSAGE_LENGTH ? payload.subarray(0, MAX_MESSAGE_LENGTH) : payload;
-        return void this.emit('friendMessage', f.number, id === ID.action ? 'action' : 'normal', Uint8Array.from(text));
+        return void this.emit('friendMessage', f.number, id === ID.action ? 'action' : 'normal', text.slice());
       }
     }
     if (FILE_PACKET_IDS.includes(id)) return this.files.handlePacket(f.number, id, payload);

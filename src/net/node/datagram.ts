@@ -41,8 +41,9 @@ export class NodeDatagramSocket implements DatagramSocket {
     if (this.closing || data.length > MAX_UDP_PACKET_SIZE || !canSendFrom(this.bind, to)) return false;
     const host = this.bind.family === 6 && to.family === 4 ? `::ffff:${to.ip}` : to.ip;
     try {
-      // No copy: node:dgram sends a typed array through a Buffer view of it (see DatagramSocket.send).
-      this.socket.send(data, to.port, host, this.afterSend);
+      // No copy: node:dgram sends a typed array through a Buffer view of it (see DatagramSocket.send). No
+      // callback either: with one, node:dgram defers a call per datagram; failures arrive as 'error' events.
+      this.socket.send(data, to.port, host);
       this.stats.sent++;
     } catch (err) {
       this.failed(err);
@@ -66,10 +67,6 @@ export class NodeDatagramSocket implements DatagramSocket {
     }
     return this.closing;
   }
-
-  private readonly afterSend = (err: Error | null): void => {
-    if (err) this.failed(err);
-  };
 
   private failed(err: unknown): void {
     this.stats.errors++;
