@@ -3,17 +3,14 @@
  * TypeScript type (`Infer`), exact size, encoder and decoder, plus a `shape`
  * that tests walk to generate arbitrary values. Decoders throw only
  * DecodeError; encoders throw EncodeError when handed a value the format
- * cannot represent (API misuse, never untrusted input).
+ * cannot represent (API misuse, never untrusted input). Struct, array, union
+ * and mapped codecs get their methods generated per codec (compile.ts).
  */
-import { ToxError } from '../base/index.js';
+import { InvalidArgumentError } from '../base/index.js';
+import { compileArray, compileMapped, compileStruct, compileUnion, inlinable } from './compile.js';
+import { EncodeError } from './errors.js';
 import type { Reader } from './reader.js';
 import type { Writer } from './writer.js';
-
-export class EncodeError extends ToxError {
-  constructor(message: string, details: Record<string, unknown> = {}) {
-    super('ENCODE_ERROR', message, details);
-  }
-}
 
 export type UintWidth = 1 | 2 | 4;
 
@@ -50,7 +47,7 @@ export type Infer<C> = C extends Codec<infer T> ? T : never;
 
 function uint(width: UintWidth, littleEndian: boolean, max = 2 ** (8 * width) - 1): Codec<number> {
   const limit = 2 ** (8 * width) - 1;
-  return {
+  const codec: Codec<number> = {
     shape: { type: 'uint', width, littleEndian, max },
     fixedSize: width,
     size(v) {
@@ -68,6 +65,14 @@ function uint(width: UintWidth, littleEndian: boolean, max = 2 ** (8 * width) - 
       return v;
     },
   };
+  // Without a bound of its own, the value needs no check beyond the Reader's: generated code reads and writes it directly.
+  if (max < limit) return codec;
+  return inlinable(
+    codec,
+    width === 1
+      ? { read: 'r.u8()', write: (x) => `w.u8(${x});` }
+      : { read: `r.u${8 * width}(${littleEndian})`, write: (x) => `w.u${8 * width}(${x}, ${littleEndian});` },
+  );
 }
 
 export const u8 = uint(1, false);
@@ -82,7 +87,7 @@ export function boundedUint(width: UintWidth, max: number, littleEndian = false)
 }
 
 function u64(littleEndian: boolean): Codec<bigint> {
-  return {
+  const codec: Codec<bigint> = {
     shape: { type: 'u64', littleEndian },
     fixedSize: 8,
     size(v) {
@@ -92,6 +97,7 @@ function u64(littleEndian: boolean): Codec<bigint> {
     write: (w, v) => w.u64(v, littleEndian),
     read: (r) => r.u64(littleEndian),
   };
+  return inlinable(codec, { read: `r.u64(${littleEndian})`, write: (x) => `w.u64(${x}, ${littleEndian});` });
 }
 
 export const u64be = u64(false);
@@ -119,15 +125,12 @@ function checkBytes(v: unknown): asserts v is Uint8Array {
   if (!(v instanceof Uint8Array)) throw new EncodeError(`expected a Uint8Array, got ${v === null ? 'null' : typeof v}`);
 }
 
-function checkObject(v: unknown, what: string): asserts v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null) throw new EncodeError(`expected ${what}, got ${v === null ? 'null' : typeof v}`);
-}
-
 // ---------------------------------------------------------------- byte strings
 
 /** Exactly `length` bytes. */
 export function bytes(length: number): Codec<Uint8Array> {
-  return {
+  if (!Number.isSafeInteger(length) || length < 0) throw new InvalidArgumentError(`bytes(${length}): not a byte count`);
+  const codec: Codec<Uint8Array> = {
     shape: { type: 'bytes', length },
     fixedSize: length,
     size(v) {
@@ -138,6 +141,7 @@ export function bytes(length: number): Codec<Uint8Array> {
     write: (w, v) => w.raw(v),
     read: (r) => r.take(length),
   };
+  return inlinable(codec, { read: `r.take(${length})`, write: (x) => `w.raw(${x});` });
 }
 
 /** A length prefix (`prefix` codec) followed by at most `max` bytes. */
@@ -199,55 +203,7 @@ export function array<T>(item: Codec<T>, count: ArrayCount): Codec<T[]> {
   return {
     shape: { type: 'array', item: item.shape, count: spec },
     fixedSize: 'count' in count && item.fixedSize !== undefined ? count.count * item.fixedSize : undefined,
-    size(v) {
-      if (!Array.isArray(v)) throw new EncodeError(`expected an array, got ${typeof v}`);
-      let total = 0;
-      if ('prefix' in count) {
-        if (v.length > count.max) throw new EncodeError(`${v.length} items exceed the limit of ${count.max}`);
-        total += count.prefix.size(v.length);
-      } else if ('count' in count) {
-        if (v.length !== count.count) throw new EncodeError(`expected ${count.count} items, got ${v.length}`);
-      } else if (v.length > count.max) {
-        throw new EncodeError(`${v.length} items exceed the limit of ${count.max}`);
-      }
-      for (const x of v) total += item.size(x);
-      return total;
-    },
-    write(w, v) {
-      if ('prefix' in count) count.prefix.write(w, v.length);
-      for (const x of v) item.write(w, x);
-    },
-    read(r) {
-      const out: T[] = [];
-      if ('rest' in count) {
-        while (r.remaining() > 0) {
-          if (out.length >= count.max) r.fail(`more than ${count.max} items`);
-          const i = out.length;
-          r.enter(i);
-          out.push(item.read(r));
-          r.leave();
-        }
-        return out;
-      }
-      let n: number;
-      if ('prefix' in count) {
-        const at = r.offset;
-        n = count.prefix.read(r);
-        if (n > count.max) r.fail(`count ${n} exceeds ${count.max}`, at);
-      } else {
-        n = count.count;
-      }
-      // Reject impossible counts before allocating anything.
-      if (item.fixedSize !== undefined && n * item.fixedSize > r.remaining()) {
-        r.fail(`${n} items need ${n * item.fixedSize} bytes, ${r.remaining()} left`);
-      }
-      for (let i = 0; i < n; i++) {
-        r.enter(i);
-        out.push(item.read(r));
-        r.leave();
-      }
-      return out;
-    },
+    ...compileArray(item, count),
   };
 }
 
@@ -262,24 +218,7 @@ export function struct<F extends StructFields>(fields: F): Codec<StructValue<F>>
   return {
     shape: { type: 'struct', fields: entries.map(([k, c]) => [k, c.shape] as const) },
     fixedSize: fixed,
-    size(v) {
-      checkObject(v, 'a struct object');
-      let total = 0;
-      for (const [k, c] of entries) total += c.size(v[k]);
-      return total;
-    },
-    write(w, v) {
-      for (const [k, c] of entries) c.write(w, (v as Record<string, unknown>)[k]);
-    },
-    read(r) {
-      const out: Record<string, unknown> = {};
-      for (const [k, c] of entries) {
-        r.enter(k);
-        out[k] = c.read(r);
-        r.leave();
-      }
-      return out as StructValue<F>;
-    },
+    ...compileStruct<StructValue<F>>(entries),
   };
 }
 
@@ -297,33 +236,10 @@ export function union<K extends string, V extends Record<number, Codec<object>>>
   variants: V,
 ): Codec<UnionValue<K, V>> {
   const table = new Map<number, Codec<object>>(Object.entries(variants).map(([t, c]) => [Number(t), c]));
-  const variantOf = (t: unknown): Codec<object> => {
-    const c = typeof t === 'number' ? table.get(t) : undefined;
-    if (!c) throw new EncodeError(`unknown ${key} ${String(t)}`);
-    return c;
-  };
   return {
     shape: { type: 'union', key, tag: tag.shape, variants: [...table].map(([t, c]) => [t, c.shape] as const) },
     fixedSize: undefined,
-    size(v) {
-      checkObject(v, `an object tagged by ${key}`);
-      const t = v[key] as number;
-      return tag.size(t) + variantOf(t).size(v);
-    },
-    write(w, v) {
-      const t = (v as Record<string, unknown>)[key] as number;
-      tag.write(w, t);
-      variantOf(t).write(w, v);
-    },
-    read(r) {
-      const at = r.offset;
-      r.enter(key);
-      const t = tag.read(r);
-      r.leave();
-      const c = table.get(t);
-      if (!c) return r.fail(`unknown ${key} ${t}`, at);
-      return { [key]: t, ...c.read(r) } as UnionValue<K, V>;
-    },
+    ...compileUnion<UnionValue<K, V>>(key, tag, [...table]),
   };
 }
 
@@ -337,31 +253,9 @@ export function mapped<I, O>(
   decode: (value: I, fail: (reason: string) => never) => O,
   encode: (value: O) => I,
 ): Codec<O> {
-  // `size` runs before `write` for every value (encoders size the buffer first), so the
-  // converted value is kept between the two calls instead of converting twice.
-  const converted = new WeakMap<object, I>();
-  const convert = (v: O): I => {
-    if (typeof v !== 'object' || v === null) return encode(v);
-    const hit = converted.get(v);
-    if (hit !== undefined) {
-      converted.delete(v);
-      return hit;
-    }
-    return encode(v);
-  };
   return {
     shape: { type: 'map', inner: inner.shape, decode: decode as (x: never, fail: (reason: string) => never) => unknown, encode: encode as (x: never) => unknown },
     fixedSize: inner.fixedSize,
-    size(v) {
-      const i = encode(v);
-      if (typeof v === 'object' && v !== null) converted.set(v, i);
-      return inner.size(i);
-    },
-    write: (w, v) => inner.write(w, convert(v)),
-    read(r) {
-      const at = r.offset;
-      const value = inner.read(r);
-      return decode(value, (reason) => r.fail(reason, at));
-    },
+    ...compileMapped(inner, decode, encode),
   };
 }

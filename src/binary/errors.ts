@@ -1,5 +1,5 @@
-/** DecodeError: the only error a decoder may throw on untrusted bytes. */
-import { UntrustedInputError } from '../base/index.js';
+/** DecodeError: the only error a decoder may throw on untrusted bytes; EncodeError: a value the format cannot represent. */
+import { ToxError, UntrustedInputError } from '../base/index.js';
 
 export class DecodeError extends UntrustedInputError {
   constructor(
@@ -9,5 +9,12 @@ export class DecodeError extends UntrustedInputError {
     readonly reason: string,
   ) {
     super('DECODE_ERROR', `${packet}${path ? '.' + path : ''} at offset ${offset}: ${reason}`, { packet, path, offset, reason });
+  }
+}
+
+/** Thrown by encoders handed a value their format cannot represent (API misuse, never untrusted input). */
+export class EncodeError extends ToxError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('ENCODE_ERROR', message, details);
   }
 }

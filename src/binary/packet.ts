@@ -50,7 +50,9 @@ export function definePacket<T>(name: string, codec: Codec<T>, options: PacketOp
       const r = new Reader(bytes, name);
       try {
         if (id !== undefined) {
-          const got = r.within('id', () => r.u8());
+          r.enter('id');
+          const got = r.u8();
+          r.leave();
           if (got !== id) r.fail(`packet id ${got}, expected ${id}`, 0);
         }
         const value = codec.read(r);

@@ -30,7 +30,17 @@ export class Writer {
   u32(v: number, littleEndian: boolean): void {
     const b = this.bytes;
     const o = this.offset;
-    for (let i = 0; i < 4; i++) b[littleEndian ? o + i : o + 3 - i] = (v >>> (8 * i)) & 0xff;
+    if (littleEndian) {
+      b[o] = v;
+      b[o + 1] = v >>> 8;
+      b[o + 2] = v >>> 16;
+      b[o + 3] = v >>> 24;
+    } else {
+      b[o] = v >>> 24;
+      b[o + 1] = v >>> 16;
+      b[o + 2] = v >>> 8;
+      b[o + 3] = v;
+    }
     this.offset = o + 4;
   }
 

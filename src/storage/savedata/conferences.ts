@@ -64,7 +64,15 @@ export const savedConference: Codec<SavedConference> = {
   },
   read(r) {
     const { peerCount: count, ...head } = conferenceHead.read(r);
-    const peers = r.within('peers', () => array(savedConferencePeer, { count }).read(r));
+    // An item loop rather than `array(…, { count }).read(r)`: building a codec compiles code.
+    const peers: SavedConferencePeer[] = [];
+    r.enter('peers');
+    for (let i = 0; i < count; i++) {
+      r.enter(i);
+      peers.push(savedConferencePeer.read(r));
+      r.leave();
+    }
+    r.leave();
     return { ...head, peers };
   },
 };

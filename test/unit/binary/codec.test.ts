@@ -210,4 +210,41 @@ describe('mapped', () => {
     const err = decodeErrorOf(struct({ a: u8, b: even }), '010003');
     expect([err.path, err.offset, err.reason]).toEqual(['b', 1, 'odd value']);
   });
+
+  it('converts each value once per encode, in a field and in array items', () => {
+    let conversions = 0;
+    const boxed = mapped(u8, (v) => ({ v }), (b: { v: number }) => (conversions++, b.v));
+    const packet = definePacket('t.M', struct({ one: boxed, list: array(boxed, { prefix: u8, max: 4 }) }));
+    const shared = { v: 9 };
+    expect(toHex(packet.encode({ one: { v: 1 }, list: [{ v: 2 }, shared, { v: 3 }, shared] }))).toBe('010402090309');
+    expect(conversions).toBe(5);
+    // A value sized but never written (size() alone) does not leak into a later encode.
+    packet.size({ one: shared, list: [] });
+    shared.v = 7;
+    expect(toHex(packet.encode({ one: shared, list: [shared, shared] }))).toBe('07020707');
+  });
+});
+
+describe('generated codecs', () => {
+  it('reject field names that are not plain identifiers when declared', () => {
+    expect(() => struct({ 'a-b': u8 })).toThrow(/not a plain identifier/);
+    expect(() => struct({ ['__proto__']: u8 } as Record<string, Codec<number>>)).toThrow(/not a plain identifier/);
+    expect(() => union('x y', u8, { 1: struct({}) })).toThrow(/not a plain identifier/);
+  });
+
+  it('call, rather than inline, a copied codec whose read is replaced', () => {
+    const item = counting(bytes(2));
+    const packet = definePacket('t.C', struct({ a: item.codec, b: array(item.codec, { count: 2 }) }));
+    expect(packet.decode(Uint8Array.of(1, 2, 3, 4, 5, 6))).toEqual({ a: Uint8Array.of(1, 2), b: [Uint8Array.of(3, 4), Uint8Array.of(5, 6)] });
+    expect(item.reads()).toBe(3);
+  });
+
+  it('decode struct variants of a union into one object, tag first, with field paths', () => {
+    const node = union('kind', u8, { 1: struct({ id: u16be, key: bytes(2) }), 2: varBytes(u8, 3) as unknown as Codec<object> });
+    const decoded = definePacket('t.U', node).decode(Uint8Array.of(1, 0, 5, 0xaa, 0xbb));
+    expect(Object.keys(decoded)).toEqual(['kind', 'id', 'key']);
+    expect(decoded).toEqual({ kind: 1, id: 5, key: Uint8Array.of(0xaa, 0xbb) });
+    const err = decodeErrorOf(node, '010005aa');
+    expect([err.path, err.offset, err.reason]).toEqual(['key', 3, 'needs 2 bytes, 1 left']);
+  });
 });
