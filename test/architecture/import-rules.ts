@@ -4,7 +4,7 @@
  * out import specifiers, and checks them and the banned time/randomness globals
  * against the layer table. Works on in-memory files so it can be self-tested.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { posix, join, relative, sep } from 'node:path';
 
 export interface SourceFile {
@@ -49,7 +49,11 @@ const SUB_ENTRIES: ReadonlyArray<{ entry: string; importers: readonly string[] }
   { entry: 'src/net/sim/index', importers: ['runtime'] },
 ];
 
-const PLUGIN_SDK = 'src/runtime/sdk/index';
+/**
+ * The src modules a plugin file may import: the SDK, and the test kits for the
+ * tests a plugin may keep in its own folder.
+ */
+const PLUGIN_SDK_ENTRIES: readonly string[] = ['src/runtime/sdk/index', 'src/runtime/sdk/testing'];
 
 interface BannedGlobal {
   readonly name: string;
@@ -256,8 +260,8 @@ function checkFile(file: SourceFile): Violation[] {
     if (!specifier.startsWith('.')) continue;
     const target = posix.normalize(posix.join(dir, specifier));
     if (where.kind === 'plugin') {
-      if (!target.startsWith(where.root) && withoutExtension(target) !== PLUGIN_SDK) {
-        report(at, 'plugin', `plugins may import only src/runtime/sdk/index.js, not ${target}`);
+      if (!target.startsWith(where.root) && !PLUGIN_SDK_ENTRIES.includes(withoutExtension(target))) {
+        report(at, 'plugin', `plugins may import only src/runtime/sdk/index.js (and src/runtime/sdk/testing.js in their tests), not ${target}`);
       }
     } else if (where.layer in LAYER_IMPORTS) {
       const problem = checkLayerImport(where.layer, target);
@@ -302,6 +306,40 @@ export function loadSources(root: string, dirs: readonly string[]): SourceFile[]
   };
   for (const d of dirs) walk(join(root, d));
   return out.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/**
+ * The repository-relative paths of every file `entry` reaches through relative
+ * imports and re-exports (type-only ones included), `entry` first. `.js`
+ * specifiers resolve to the `.ts` source; package imports are not followed.
+ */
+export function importClosure(root: string, entry: string): string[] {
+  const seen = new Set<string>();
+  const resolve = (target: string): string | undefined => {
+    const stem = withoutExtension(target);
+    for (const candidate of [`${stem}.ts`, target, `${target}/index.ts`]) {
+      try {
+        if (statSync(join(root, candidate)).isFile()) return candidate;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    return undefined;
+  };
+  const visit = (path: string): void => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const { imports } = scanSource(readFileSync(join(root, path), 'utf8'));
+    for (const { specifier } of imports) {
+      if (!specifier.startsWith('.')) continue;
+      const target = posix.normalize(posix.join(posix.dirname(path), specifier));
+      const file = resolve(target);
+      if (file === undefined) throw new Error(`${path}: cannot resolve ${specifier}`);
+      visit(file);
+    }
+  };
+  visit(entry);
+  return [...seen];
 }
 
 /** One line per violation, for assertion messages. */

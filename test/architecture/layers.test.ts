@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkFiles, formatViolations, loadSources, type SourceFile } from './import-rules.js';
+import { checkFiles, formatViolations, importClosure, loadSources, type SourceFile } from './import-rules.js';
 
 /** `file:line:rule` for each violation in a synthetic tree given as path → source. */
 function check(tree: Record<string, string>): string[] {
@@ -90,6 +90,27 @@ describe('import-rules checker (synthetic trees)', () => {
       'src/widgets/w.ts': 'export const w = 1;',
     })).toEqual(['plugins/echo/index.ts:1:plugin', 'plugins/echo/index.ts:2:plugin', 'plugins/echo/index.ts:3:banned-global', 'src/widgets/w.ts:1:unknown-location']);
   });
+
+  it('lets plugin files (their tests included) import the SDK and its test kits, and nothing else of src', () => {
+    expect(check({
+      'plugins/echo/index.ts': "import { definePlugin } from '../../src/runtime/sdk/index.js';",
+      'plugins/echo/echo.test.ts': [
+        "import { conferenceId } from '../../src/runtime/sdk/index.js';",
+        "import { createTestBot, MemoryBotNode } from '../../src/runtime/sdk/testing.js';",
+        "import type { TestNetwork } from '../../src/runtime/sdk/testing';",
+        "import echo from './index.js';",
+      ].join('\n'),
+    })).toEqual([]);
+    expect(check({
+      'plugins/echo/echo.test.ts': [
+        "import { MemoryBotNode } from '../../src/runtime/bot/testing.js';",
+        "import { createTestNetwork } from '../../src/runtime/testing/network.js';",
+        "import { SimNetwork } from '../../src/net/sim/index.js';",
+        "import { x } from '../../src/runtime/sdk/other.js';",
+        "import { y } from '../other-plugin/index.js';",
+      ].join('\n'),
+    })).toEqual([1, 2, 3, 4, 5].map((line) => `plugins/echo/echo.test.ts:${line}:plugin`));
+  });
 });
 
 describe('the source tree', () => {
@@ -104,5 +125,16 @@ describe('the source tree', () => {
   it('obeys the layering rules', () => {
     const violations = checkFiles(files);
     expect(violations, formatViolations(violations)).toEqual([]);
+  });
+
+  it('keeps the plugin SDK free of the test kits: sdk/index.ts never reaches the simulated network', () => {
+    const isTestKit = (path: string): boolean =>
+      path.startsWith('src/runtime/testing/') || path.startsWith('src/net/sim/') || path === 'src/runtime/bot/testing.ts' || path === 'src/runtime/sdk/testing.ts';
+    const sdk = importClosure(root, 'src/runtime/sdk/index.ts');
+    expect(sdk).toContain('src/runtime/bot/plugin.ts');
+    expect(sdk.filter(isTestKit)).toEqual([]);
+    // The walk does find them when they are there.
+    const kit = importClosure(root, 'src/runtime/sdk/testing.ts');
+    for (const path of ['src/runtime/bot/testing.ts', 'src/runtime/testing/network.ts', 'src/runtime/testing/test-peer.ts', 'src/net/sim/index.ts']) expect(kit).toContain(path);
   });
 });

@@ -1,6 +1,7 @@
 /** The auto-accept plugin on a simulated network: real friend requests and conference invites to a real bot node. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestNetwork, isToxError, type TestNetwork } from '../../src/runtime/sdk/index.js';
+import { isToxError } from '../../src/runtime/sdk/index.js';
+import { createTestNetwork, type TestNetwork } from '../../src/runtime/sdk/testing.js';
 import autoAccept from '../../plugins/auto-accept/index.js';
 
 let net: TestNetwork | undefined;

@@ -1,6 +1,7 @@
 /** The auto-accept plugin: friend request policies, the rate limit and conference invites. */
 import { describe, expect, it } from 'vitest';
-import { conferenceId, createTestBot, MemoryBotNode, testPublicKey } from '../../src/runtime/sdk/index.js';
+import { conferenceId } from '../../src/runtime/sdk/index.js';
+import { createTestBot, MemoryBotNode, testPublicKey } from '../../src/runtime/sdk/testing.js';
 import autoAccept from '../../plugins/auto-accept/index.js';
 
 const accepted = (node: MemoryBotNode) => node.actions.filter((a) => a.method === 'acceptFriendRequest').map((a) => a.args[0]);

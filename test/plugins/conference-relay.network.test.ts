@@ -1,6 +1,7 @@
 /** The conference-relay plugin on a simulated network: a real bot bridging two conferences of two different peers. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestNetwork, type ConferenceRef, type TestNetwork, type TestPeer } from '../../src/runtime/sdk/index.js';
+import type { ConferenceRef } from '../../src/runtime/sdk/index.js';
+import { createTestNetwork, type TestNetwork, type TestPeer } from '../../src/runtime/sdk/testing.js';
 import autoAccept from '../../plugins/auto-accept/index.js';
 import relay from '../../plugins/conference-relay/index.js';
 

@@ -1,6 +1,7 @@
 /** The conference-relay plugin: bridging, formats, loop prevention, opt-out, notices, rate limits and invites. */
 import { describe, expect, it } from 'vitest';
-import { conferenceId, createTestBot, MemoryBotNode, testPublicKey, type ConferenceRef, type PeerRef } from '../../src/runtime/sdk/index.js';
+import { conferenceId, type ConferenceRef, type PeerRef } from '../../src/runtime/sdk/index.js';
+import { createTestBot, MemoryBotNode, testPublicKey } from '../../src/runtime/sdk/testing.js';
 import relay from '../../plugins/conference-relay/index.js';
 import echo from '../../plugins/echo/index.js';
 

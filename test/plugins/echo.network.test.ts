@@ -1,6 +1,6 @@
 /** The echo plugin on a simulated network: a real bot node (with auto-accept), real peers, virtual time. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestNetwork, type TestNetwork } from '../../src/runtime/sdk/index.js';
+import { createTestNetwork, type TestNetwork } from '../../src/runtime/sdk/testing.js';
 import autoAccept from '../../plugins/auto-accept/index.js';
 import echo from '../../plugins/echo/index.js';
 

@@ -1,6 +1,6 @@
 /** The echo plugin on the in-memory test bot. */
 import { describe, expect, it } from 'vitest';
-import { createTestBot, MemoryBotNode } from '../../src/runtime/sdk/index.js';
+import { createTestBot, MemoryBotNode } from '../../src/runtime/sdk/testing.js';
 import echo from '../../plugins/echo/index.js';
 
 describe('echo plugin', () => {

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestNetwork, type TestNetwork } from '../../src/runtime/sdk/index.js';
+import { createTestNetwork, type TestNetwork } from '../../src/runtime/sdk/testing.js';
 import autoAccept from '../../plugins/auto-accept/index.js';
 import logger from '../../plugins/logger/index.js';
 

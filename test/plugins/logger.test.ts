@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { conferenceId, createTestBot, MemoryBotNode, testPublicKey } from '../../src/runtime/sdk/index.js';
+import { conferenceId } from '../../src/runtime/sdk/index.js';
+import { createTestBot, MemoryBotNode, testPublicKey } from '../../src/runtime/sdk/testing.js';
 import logger from '../../plugins/logger/index.js';
 import echo from '../../plugins/echo/index.js';
 

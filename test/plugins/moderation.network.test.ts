@@ -1,6 +1,7 @@
 /** The moderation plugin on a simulated network: a locked title set back, join requests refused or answered with a real invite. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestNetwork, type PublicKeyHex, type TestNetwork, type TestPeer } from '../../src/runtime/sdk/index.js';
+import type { PublicKeyHex } from '../../src/runtime/sdk/index.js';
+import { createTestNetwork, type TestNetwork, type TestPeer } from '../../src/runtime/sdk/testing.js';
 import autoAccept from '../../plugins/auto-accept/index.js';
 import moderation from '../../plugins/moderation/index.js';
 

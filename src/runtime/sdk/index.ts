@@ -1,9 +1,11 @@
 /**
- * The plugin SDK: the only module a plugin imports (see docs/plugins.md).
+ * The plugin SDK: the only module plugin code imports (see docs/plugins.md).
  * It re-exports `definePlugin`, the composer and context types, the event
  * union, commands, permissions, text limits, the store and port types, the
- * errors a plugin may catch, `z` (zod) for option and argument schemas, and
- * the in-memory test bot and the simulated test network for plugin tests.
+ * errors a plugin may catch, and `z` (zod) for option and argument schemas.
+ * The test kits (the in-memory test bot and the simulated test network) live
+ * in ./testing.js, so that production plugin code does not load the Tox node
+ * and the simulated network; plugin tests import them from there.
  */
 export { z } from 'zod';
 
@@ -40,11 +42,3 @@ export type { LineFile, LineFileOptions, LineFileStats } from '../bot/line-file.
 
 export { BotError, MiddlewareError, PluginStoreError, SendError } from '../bot/errors.js';
 export type { PluginStoreErrorCode, SendErrorCode } from '../bot/errors.js';
-
-export { MemoryBotNode, createTestBot, testPublicKey } from '../bot/testing.js';
-export type { SentMessageRecord, TestBot, TestBotOptions } from '../bot/testing.js';
-
-export { createTestNetwork } from '../testing/network.js';
-export type { TestNetwork, TestNetworkOptions } from '../testing/network.js';
-export { TestNetworkBot, TestPeer } from '../testing/test-peer.js';
-export type { InviteOptions, NextOptions } from '../testing/test-peer.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ManualScheduler } from '../../../../src/base/index.js';
-import { MemoryBotNode, createTestBot } from '../../../../src/runtime/sdk/index.js';
+import { MemoryBotNode, createTestBot } from '../../../../src/runtime/sdk/testing.js';
 import remind from './fixtures/plugins/remind/index.js';
 
 let dir: string;

@@ -1,6 +1,6 @@
 /** The network test example of docs/plugins.md (kept identical to it by network.test.ts). */
 import { expect, it } from 'vitest';
-import { createTestNetwork } from '../../../../src/runtime/sdk/index.js';
+import { createTestNetwork } from '../../../../src/runtime/sdk/testing.js';
 import autoAccept from '../../../../plugins/auto-accept/index.js';
 import echo from '../../../../plugins/echo/index.js';
 

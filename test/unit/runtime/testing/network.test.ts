@@ -1,7 +1,8 @@
 /** The simulated test network: determinism, waits and their errors, scripted peers, plugin failures, clean stop. */
 import { access, readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestNetwork, definePlugin, isToxError, type TestNetwork } from '../../../../src/runtime/sdk/index.js';
+import { definePlugin, isToxError } from '../../../../src/runtime/sdk/index.js';
+import { createTestNetwork, type TestNetwork } from '../../../../src/runtime/sdk/testing.js';
 import echo from '../../../../plugins/echo/index.js';
 
 const opened: TestNetwork[] = [];
