@@ -33,10 +33,11 @@ const TIMEOUT_MS = 120_000;
 const TOX_ITERATE_MS = 1;
 const MESSAGES = 5;
 
-async function until(what: string, pred: () => boolean): Promise<void> {
+/** Waits for `pred`; a timeout names `what` and, when given, the `state` that was still missing. */
+async function until(what: string, pred: () => boolean, state?: () => string): Promise<void> {
   const start = performance.now();
   while (!pred()) {
-    if (performance.now() - start > TIMEOUT_MS) throw new Error(`conference bench: timed out waiting for ${what}`);
+    if (performance.now() - start > TIMEOUT_MS) throw new Error(`conference bench: timed out waiting for ${what}${state ? ` (${state()})` : ''}`);
     await sleep(1);
   }
 }
@@ -105,7 +106,12 @@ async function oursConference(size: number): Promise<Figures> {
     const start = performance.now();
     refs[0] = nodes[0]!.createConference();
     inviteChildren(0);
-    await until('every member sees the whole peer list', () => nodes.every((n, i) => refs[i] !== undefined && n.conferencePeers(refs[i]!).length === size));
+    const peerCounts = (): string =>
+      nodes
+        .map((n, i) => (refs[i] === undefined ? `member ${i}: not joined` : `member ${i}: ${n.conferencePeers(refs[i]!).length} peers`))
+        .filter((_, i) => refs[i] === undefined || nodes[i]!.conferencePeers(refs[i]!).length !== size)
+        .join(', ');
+    await until('every member sees the whole peer list', () => nodes.every((n, i) => refs[i] !== undefined && n.conferencePeers(refs[i]!).length === size), peerCounts);
     const joinMs = performance.now() - start;
     // Let the ring settle (introductions end, closest connections come up) before timing messages.
     await sleep(2_000);
