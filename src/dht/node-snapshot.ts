@@ -10,8 +10,7 @@
  */
 import type { PackedNode } from '../net/index.js';
 import { isLan } from '../net/index.js';
-import type { ClientEntry, ClientList } from './client-list.js';
-import { BAD_NODE_TIMEOUT_MS } from './constants.js';
+import { freshestAssociation, isBad, type ClientEntry, type ClientList } from './client-list.js';
 import { closer } from './distance.js';
 
 /** Bits of `lan`: the IPv4 / IPv6 address of an occurrence is a LAN one. */
@@ -71,10 +70,11 @@ export class NodeSnapshot {
     const chosenFirst: number[] = [];
     let farthest = 0;
     for (let i = 0; i < this.entries.length; i++) {
-      const { v4, v6 } = this.entries[i]!;
-      const useV4 = v4.heardAt >= v6.heardAt;
+      const entry = this.entries[i]!;
+      const assoc = freshestAssociation(entry);
+      const useV4 = assoc === entry.v4;
       const node = useV4 ? this.v4[i] : this.v6[i];
-      if (!node || (useV4 ? v4.heardAt : v6.heardAt) + BAD_NODE_TIMEOUT_MS <= now) continue;
+      if (!node || isBad(assoc, now)) continue;
       if (!includeLan && (this.lan[i]! & (useV4 ? LAN_V4 : LAN_V6)) !== 0) continue;
       const full = chosen.length >= max;
       if (full && closer(key, chosen[farthest]!.publicKey, node.publicKey) !== 2) continue;
